@@ -1,0 +1,25 @@
+package dev.clipserve.server.batch;
+
+/**
+ * What {@link BatchPlanner} needs to know about one model's queue at one instant.
+ *
+ * @param size live items waiting (expired and cancelled items already removed)
+ * @param oldestArrivalNanos arrival time of the oldest waiting item (any priority); ignored when
+ *     {@code size == 0}
+ * @param nearestDeadlineNanos the earliest deadline among waiting items, {@link Long#MAX_VALUE}
+ *     if none has one
+ * @param idleExecutors executors free to take a batch now
+ * @param draining the batcher is shutting down: send what is queued without waiting
+ */
+public record QueueSnapshot(
+    int size,
+    long oldestArrivalNanos,
+    long nearestDeadlineNanos,
+    int idleExecutors,
+    boolean draining) {
+
+  /** An empty queue with {@code idleExecutors} free executors. */
+  public static QueueSnapshot empty(int idleExecutors) {
+    return new QueueSnapshot(0, 0, Long.MAX_VALUE, idleExecutors, false);
+  }
+}
