@@ -80,3 +80,18 @@ def test_golden_files(repo):
 def test_cli_exports_a_student(tmp_path):
     assert export.main(["--preset", "tiny-student", "--random", "--out", str(tmp_path), "--name", "x"]) == 0
     assert json.loads((tmp_path / "x-image" / "manifest.json").read_text())["role"] == "student"
+
+
+def test_cli_exports_an_openai_layout_checkpoint(tmp_path):
+    torch.manual_seed(3)
+    teacher = build_teacher("tiny")
+    torch.save(teacher.state_dict(), tmp_path / "clip.pt")
+    train_default(1024).save(tmp_path / "tokenizer.json")
+    args = ["--checkpoint", str(tmp_path / "clip.pt"), "--preset", "tiny", "--tokenizer", str(tmp_path / "tokenizer.json"),
+            "--out", str(tmp_path / "repo")]
+    assert export.main(args) == 0
+    assert check_model_folder(tmp_path / "repo" / "teacher-text") < TOLERANCE
+    pixels = torch.from_numpy(np.load(tmp_path / "repo" / "teacher-image" / "golden" / "pixel_values.npy"))
+    with torch.no_grad():
+        expected = export.l2_normalize(teacher.encode_image(pixels).numpy())
+    assert np.abs(np.load(tmp_path / "repo" / "teacher-image" / "golden" / "embeddings.npy") - expected).max() < 1e-6
