@@ -114,8 +114,8 @@ public final class EncodingService {
     LoadedModel m = repository.get().resolve(model, modality);
     if (m.modality() != modality) {
       throw new InvalidRequestException(
-          "model", "'" + m.name() + "' is a " + m.modality().label() + " model; " + rpc + " needs a "
-              + modality.label() + " model");
+          "model", "'" + m.name() + "' is " + m.modality().withArticle() + " model; " + rpc + " needs "
+              + modality.withArticle() + " model");
     }
     return m;
   }

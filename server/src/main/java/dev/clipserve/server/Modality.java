@@ -9,4 +9,9 @@ public enum Modality {
   public String label() {
     return this == IMAGE ? "image" : "text";
   }
+
+  /** "an image" / "a text", for messages. */
+  public String withArticle() {
+    return this == IMAGE ? "an image" : "a text";
+  }
 }
