@@ -3,8 +3,11 @@ package dev.clipserve.server;
 import dev.clipserve.api.v1.EncoderServiceGrpc;
 import dev.clipserve.api.v1.ModelServiceGrpc;
 import dev.clipserve.server.grpc.EncoderGrpcService;
+import dev.clipserve.server.batch.NanoClock;
 import dev.clipserve.server.grpc.ModelGrpcService;
 import dev.clipserve.server.inference.OrtRuntime;
+import dev.clipserve.server.metrics.BatcherCollector;
+import dev.clipserve.server.metrics.MetricsEndpoint;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -12,6 +15,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -48,6 +52,8 @@ public final class ClipServer implements AutoCloseable {
   private final AtomicReference<ModelRepository> repository = new AtomicReference<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final EncodingService encoding;
+  private volatile MetricsEndpoint metrics;
 
   /**
    * @param builder the transport to serve on; this class adds its services and executor
@@ -58,12 +64,13 @@ public final class ClipServer implements AutoCloseable {
       ServerConfig config, ServerBuilder<?> builder, OrtRuntime runtime, RunnerDecorator decorator) {
     this.config = config;
     this.runtime = runtime;
-    this.decorator = decorator;
+    // every model runs behind its dynamic batcher; the given decorator wraps each session runner
+    this.decorator = new ModelBatching(config.batching(), decorator, NanoClock.SYSTEM);
     this.executor =
         new ThreadPoolExecutor(
             config.executorThreads(), config.executorThreads(), 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(config.executorQueue()), daemonThreads("clipserve-call-"));
-    EncodingService encoding = new EncodingService(this::models, config);
+    this.encoding = new EncodingService(this::models, config);
     this.server =
         builder
             .executor(executor)
@@ -98,8 +105,41 @@ public final class ClipServer implements AutoCloseable {
     log.info(
         "loaded {} models from {} in {} ms", repository.get().models().size(), config.modelsDir(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    if (config.metricsPort() > 0) {
+      try {
+        metrics = MetricsEndpoint.start(config.bindAddress(), config.metricsPort(), metricsCollector());
+        log.info("Prometheus metrics on http://{}:{}/metrics", config.bindAddress(), metrics.port());
+      } catch (IOException e) {
+        shutdown();
+        throw new IOException("cannot serve /metrics on port " + config.metricsPort() + ": " + e.getMessage(), e);
+      }
+    }
     setHealth(ServingStatus.SERVING);
     return this;
+  }
+
+  /** The bound {@code /metrics} port, or -1 when the endpoint is off. */
+  public int metricsPort() {
+    MetricsEndpoint m = metrics;
+    return m == null ? -1 : m.port();
+  }
+
+  /** Every loaded model's batcher statistics, read at scrape time. */
+  BatcherCollector metricsCollector() {
+    return new BatcherCollector(
+        () -> {
+          ModelRepository r = repository.get();
+          if (r == null) {
+            return List.of();
+          }
+          List<BatcherCollector.ModelSample> out = new ArrayList<>();
+          for (LoadedModel m : r.models()) {
+            if (m.runner() instanceof BatchedModel b) {
+              out.add(new BatcherCollector.ModelSample(m.name(), b.stats(), b.queuedItems()));
+            }
+          }
+          return out;
+        });
   }
 
   /** The bound port (the real one when configured as 0); -1 for transports without a port. */
@@ -147,6 +187,11 @@ public final class ClipServer implements AutoCloseable {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
+      encoding.close();
+      MetricsEndpoint m = metrics;
+      if (m != null) {
+        m.close();
+      }
       ModelRepository r = repository.getAndSet(null);
       if (r != null) {
         r.close();

@@ -1,45 +1,191 @@
 package dev.clipserve.server;
 
+import dev.clipserve.server.batch.DynamicBatcher;
+import dev.clipserve.server.batch.NanoClock;
+import dev.clipserve.server.inference.InferenceRunner;
 import dev.clipserve.server.inference.ModelInput;
 import dev.clipserve.server.preprocess.ImagePreprocessor;
 import dev.clipserve.server.preprocess.InvalidImageException;
 import dev.clipserve.server.tokenize.ClipTokenizer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Encodes the items of one request with one model: resolve the model, validate and preprocess
- * every item (nothing runs unless all items are valid), run the batch, return the vectors in
- * request order. Transport-free: the gRPC adapter maps its exceptions to status codes.
+ * Encodes the items of one request with one model: resolve the model and check the request (on
+ * the caller's thread), validate and preprocess every item on a bounded worker pool (nothing is
+ * queued unless all items are valid), queue the items on the model's batcher (or run them
+ * directly when the model has none), and return the vectors in request order. Transport-free: the
+ * gRPC adapter maps its exceptions to status codes.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Owns the preprocessing pool: {@link #close} stops it.
  */
-public final class EncodingService {
+public final class EncodingService implements AutoCloseable {
   private final Supplier<ModelRepository> repository;
   private final ServerConfig limits;
+  private final ThreadPoolExecutor preprocessPool;
+  private final NanoClock clock = NanoClock.SYSTEM;
 
   /**
    * @param repository the loaded models; may throw {@link UnavailableException} while loading
-   * @param limits request limits (items, pixels, bytes, characters)
+   * @param limits request limits (items, pixels, bytes, characters) and the preprocessing pool
+   *     size ({@link BatchingConfig#preprocessThreads()}, {@link BatchingConfig#preprocessQueue()})
    */
   public EncodingService(Supplier<ModelRepository> repository, ServerConfig limits) {
     this.repository = repository;
     this.limits = limits;
+    int threads = limits.batching().preprocessThreads() > 0
+        ? limits.batching().preprocessThreads() : Runtime.getRuntime().availableProcessors();
+    AtomicInteger n = new AtomicInteger();
+    this.preprocessPool =
+        new ThreadPoolExecutor(
+            threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(limits.batching().preprocessQueue()),
+            r -> {
+              Thread t = new Thread(r, "clipserve-preprocess-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The clock deadlines are given on ({@link System#nanoTime()}). */
+  public NanoClock clock() {
+    return clock;
+  }
+
+  /** Synchronous {@link #encodeImagesAsync} without a deadline. */
+  public Embeddings encodeImages(String model, List<ImageInput> images) {
+    return await(encodeImagesAsync(model, images, DynamicBatcher.NO_DEADLINE));
+  }
+
+  /** Synchronous {@link #encodeTextsAsync} without a deadline. */
+  public Embeddings encodeTexts(String model, List<String> texts) {
+    return await(encodeTextsAsync(model, texts, DynamicBatcher.NO_DEADLINE));
   }
 
   /**
-   * @throws InvalidRequestException naming the field and item index
-   * @throws ModelNotFoundException for an unknown model
-   * @throws dev.clipserve.server.inference.InferenceException when inference fails
+   * Encodes images. Never blocks.
+   *
+   * @param deadlineNanos on {@link #clock()}, or {@link DynamicBatcher#NO_DEADLINE}
+   * @return completes with the embeddings, or fails with {@link InvalidRequestException} (naming
+   *     the field and item index), {@link ModelNotFoundException}, {@link OverloadedException} or
+   *     {@link dev.clipserve.server.batch.RejectedException} (RESOURCE_EXHAUSTED), {@link
+   *     dev.clipserve.server.batch.DeadlineExceededException}, {@link UnavailableException} or
+   *     {@link dev.clipserve.server.batch.BatcherClosedException}, {@link
+   *     dev.clipserve.server.batch.BatchFailedException} / {@link
+   *     dev.clipserve.server.inference.InferenceException} (INTERNAL). Cancelling it drops the
+   *     call's queued items.
    */
-  public Embeddings encodeImages(String model, List<ImageInput> images) {
-    LoadedModel m = resolve(model, Modality.IMAGE, "EncodeImages");
-    checkCount("images", "image", images.size());
+  public CompletableFuture<Embeddings> encodeImagesAsync(String model, List<ImageInput> images, long deadlineNanos) {
+    LoadedModel m;
+    try {
+      m = resolve(model, Modality.IMAGE, "EncodeImages");
+      checkCount("images", "image", images.size());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pipeline(m, () -> preprocessImages(m, images), deadlineNanos);
+  }
+
+  /**
+   * Encodes texts; errors and cancellation as {@link #encodeImagesAsync}. Texts longer than the
+   * context length are truncated (end token kept); longer than {@link ServerConfig#maxTextChars()}
+   * characters are refused.
+   */
+  public CompletableFuture<Embeddings> encodeTextsAsync(String model, List<String> texts, long deadlineNanos) {
+    LoadedModel m;
+    try {
+      m = resolve(model, Modality.TEXT, "EncodeTexts");
+      checkCount("texts", "text", texts.size());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pipeline(m, () -> tokenize(m, texts), deadlineNanos);
+  }
+
+  private CompletableFuture<Embeddings> pipeline(
+      LoadedModel m, Supplier<List<ModelInput>> preprocess, long deadlineNanos) {
+    CompletableFuture<Embeddings> out = new CompletableFuture<>();
+    AtomicReference<Future<?>> stage = new AtomicReference<>();
+    out.whenComplete(
+        (r, e) -> {
+          if (out.isCancelled()) {
+            Future<?> s = stage.get();
+            if (s != null) {
+              s.cancel(false);
+            }
+          }
+        });
+    int dimension = m.manifest().dimension();
+    try {
+      stage.set(
+          preprocessPool.submit(
+              () -> {
+                if (out.isDone()) {
+                  return;
+                }
+                if (deadlineNanos != DynamicBatcher.NO_DEADLINE && clock.nanoTime() >= deadlineNanos) {
+                  out.completeExceptionally(new dev.clipserve.server.batch.DeadlineExceededException(m.name()));
+                  return;
+                }
+                List<ModelInput> items;
+                try {
+                  items = preprocess.get();
+                } catch (RuntimeException e) {
+                  out.completeExceptionally(e);
+                  return;
+                }
+                InferenceRunner runner = m.runner();
+                if (runner instanceof BatchedModel batched) {
+                  CompletableFuture<List<float[]>> queued = batched.submit(items, deadlineNanos);
+                  stage.set(queued);
+                  if (out.isDone()) {
+                    queued.cancel(false);
+                  }
+                  queued.whenComplete(
+                      (vectors, error) -> {
+                        if (error != null) {
+                          out.completeExceptionally(unwrap(error));
+                        } else {
+                          out.complete(new Embeddings(m.name(), dimension, vectors.toArray(new float[0][])));
+                        }
+                      });
+                } else {
+                  try {
+                    out.complete(new Embeddings(m.name(), dimension, runner.run(BatchedModel.concat(items))));
+                  } catch (RuntimeException e) {
+                    out.completeExceptionally(e);
+                  }
+                }
+              }));
+    } catch (RejectedExecutionException e) {
+      out.completeExceptionally(
+          preprocessPool.isShutdown()
+              ? new UnavailableException("the server is shutting down")
+              : new OverloadedException(
+                  "preprocessing queue full (" + limits.batching().preprocessQueue()
+                      + " calls waiting, --preprocess-queue)"));
+    }
+    return out;
+  }
+
+  private List<ModelInput> preprocessImages(LoadedModel m, List<ImageInput> images) {
     ImagePreprocessor pre = m.preprocessor();
     int per = pre.floatsPerImage();
-    float[] pixels = new float[Math.multiplyExact(images.size(), per)];
+    List<ModelInput> items = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {
       ImageInput in = images.get(i);
+      float[] pixels = new float[per];
       if (in instanceof ImageInput.Encoded e) {
         String field = "images[" + i + "].encoded";
         if (e.bytes().length == 0) {
@@ -50,7 +196,7 @@ public final class EncodingService {
               field, e.bytes().length + " bytes, more than the limit of " + limits.maxEncodedImageBytes());
         }
         try {
-          pre.preprocessEncoded(e.bytes(), pixels, i * per);
+          pre.preprocessEncoded(e.bytes(), pixels, 0);
         } catch (InvalidImageException ex) {
           throw new InvalidRequestException(field, ex.getMessage());
         }
@@ -58,33 +204,21 @@ public final class EncodingService {
         String field = "images[" + i + "].raw";
         checkRaw(field, r);
         try {
-          pre.preprocessRaw((int) r.height(), (int) r.width(), r.rgb(), pixels, i * per);
+          pre.preprocessRaw((int) r.height(), (int) r.width(), r.rgb(), pixels, 0);
         } catch (InvalidImageException ex) {
           throw new InvalidRequestException(field, ex.getMessage());
         }
       } else {
         throw new InvalidRequestException("images[" + i + "]", "exactly one of encoded or raw is required");
       }
+      items.add(new ModelInput.ImageBatch(pixels, 1));
     }
-    float[][] vectors = m.runner().run(new ModelInput.ImageBatch(pixels, images.size()));
-    return new Embeddings(m.name(), m.manifest().dimension(), vectors);
+    return items;
   }
 
-  /**
-   * Texts longer than the context length are truncated (end token kept); longer than {@link
-   * ServerConfig#maxTextChars()} characters are refused.
-   *
-   * @throws InvalidRequestException naming the field and item index
-   * @throws ModelNotFoundException for an unknown model
-   * @throws dev.clipserve.server.inference.InferenceException when inference fails
-   */
-  public Embeddings encodeTexts(String model, List<String> texts) {
-    LoadedModel m = resolve(model, Modality.TEXT, "EncodeTexts");
-    checkCount("texts", "text", texts.size());
+  private List<ModelInput> tokenize(LoadedModel m, List<String> texts) {
     ClipTokenizer tok = m.tokenizer();
-    int ctx = tok.contextLength();
-    long[] ids = new long[Math.multiplyExact(texts.size(), ctx)];
-    long[] mask = m.takesAttentionMask() ? new long[ids.length] : null;
+    List<ModelInput> items = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       String text = texts.get(i);
       String field = "texts[" + i + "]";
@@ -101,13 +235,39 @@ public final class EncodingService {
       } catch (IllegalArgumentException e) {
         throw new InvalidRequestException(field, e.getMessage());
       }
-      System.arraycopy(row, 0, ids, i * ctx, ctx);
-      if (mask != null) {
-        System.arraycopy(tok.attentionMask(row), 0, mask, i * ctx, ctx);
-      }
+      items.add(new ModelInput.TextBatch(row, m.takesAttentionMask() ? tok.attentionMask(row) : null, 1));
     }
-    float[][] vectors = m.runner().run(new ModelInput.TextBatch(ids, mask, texts.size()));
-    return new Embeddings(m.name(), m.manifest().dimension(), vectors);
+    return items;
+  }
+
+  /** Stops the preprocessing pool (queued calls still run). */
+  @Override
+  public void close() {
+    preprocessPool.shutdown();
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static Embeddings await(CompletableFuture<Embeddings> f) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException | CancellationException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new UnavailableException("interrupted while encoding");
+    }
   }
 
   private LoadedModel resolve(String model, Modality modality, String rpc) {

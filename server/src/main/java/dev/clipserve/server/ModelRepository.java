@@ -135,7 +135,22 @@ public final class ModelRepository implements AutoCloseable {
         new OnnxEncoder(
             m.name(), runtime.environment(), session, inputName, maskName,
             m.outputs().get(ModelManifest.EMBEDDINGS), itemShape, m.dimension());
-    InferenceRunner runner = decorator.decorate(m, encoder);
+    String maskInput = maskName;
+    InferenceRunner runner =
+        decorator.decorate(
+            m,
+            encoder,
+            () -> {
+              try {
+                OnnxSession extra = runtime.open(m.name(), onnx);
+                resources.add(extra);
+                return new OnnxEncoder(
+                    m.name(), runtime.environment(), extra, inputName, maskInput,
+                    m.outputs().get(ModelManifest.EMBEDDINGS), itemShape, m.dimension());
+              } catch (OrtException e) {
+                throw ModelLoadException.field(m.name(), "onnx_file", "cannot open another session: " + e.getMessage());
+              }
+            });
     if (runner != encoder && runner instanceof AutoCloseable c) {
       // closed before the session: resources close in reverse order
       resources.add(c);

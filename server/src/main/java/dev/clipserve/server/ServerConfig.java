@@ -27,6 +27,9 @@ import java.util.Map;
  * @param executorThreads threads that run calls (default 2x available processors)
  * @param executorQueue calls that may wait for a thread before new ones are refused (default 1024)
  * @param shutdownGrace how long in-flight calls may run after SIGTERM (default 30 s)
+ * @param batching batching overrides and executor layout (see {@link BatchingConfig})
+ * @param metricsPort TCP port of the Prometheus {@code /metrics} endpoint (default 9464; 0 or
+ *     {@code --no-metrics}: no endpoint)
  */
 public record ServerConfig(
     int port,
@@ -40,7 +43,9 @@ public record ServerConfig(
     int maxMessageBytes,
     int executorThreads,
     int executorQueue,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    BatchingConfig batching,
+    int metricsPort) {
 
   /** One option: its flag, environment variable, default and description (for {@code --help}). */
   record Option(String flag, String env, String defaultValue, String help) {}
@@ -71,7 +76,38 @@ public record ServerConfig(
               "--executor-threads", "CLIPSERVE_EXECUTOR_THREADS", "0", "call threads (0: 2x processors)"),
           new Option("--executor-queue", "CLIPSERVE_EXECUTOR_QUEUE", "1024", "calls waiting for a thread"),
           new Option(
-              "--shutdown-grace-ms", "CLIPSERVE_SHUTDOWN_GRACE_MS", "30000", "time for in-flight calls on SIGTERM"));
+              "--shutdown-grace-ms", "CLIPSERVE_SHUTDOWN_GRACE_MS", "30000", "time for in-flight calls on SIGTERM"),
+          new Option(
+              "--max-batch-size", "CLIPSERVE_MAX_BATCH_SIZE", "", "override every model's max_batch_size (1: batching off)"),
+          new Option(
+              "--preferred-batch-sizes",
+              "CLIPSERVE_PREFERRED_BATCH_SIZES",
+              "",
+              "override preferred_batch_sizes, comma-separated ('none': no preferred sizes)"),
+          new Option(
+              "--max-queue-delay-us",
+              "CLIPSERVE_MAX_QUEUE_DELAY_US",
+              "",
+              "override max_queue_delay_us: how long the oldest item may wait for a fuller batch"),
+          new Option(
+              "--max-queue-size", "CLIPSERVE_MAX_QUEUE_SIZE", "", "override max_queue_size, items waiting per model"),
+          new Option(
+              "--default-timeout-ms",
+              "CLIPSERVE_DEFAULT_TIMEOUT_MS",
+              "",
+              "override default_timeout_ms for calls without a deadline (0: none)"),
+          new Option("--batch-executors", "CLIPSERVE_BATCH_EXECUTORS", "1", "batches of one model run at once"),
+          new Option(
+              "--session-per-executor",
+              "CLIPSERVE_SESSION_PER_EXECUTOR",
+              "false",
+              "each executor gets its own ONNX Runtime session (false: they share one)"),
+          new Option(
+              "--preprocess-threads", "CLIPSERVE_PREPROCESS_THREADS", "0", "decode/resize/tokenize threads (0: processors)"),
+          new Option(
+              "--preprocess-queue", "CLIPSERVE_PREPROCESS_QUEUE", "1024", "calls waiting for preprocessing"),
+          new Option(
+              "--metrics-port", "CLIPSERVE_METRICS_PORT", "9464", "Prometheus /metrics port (0: off; also --no-metrics)"));
 
   /** Validates ranges. */
   public ServerConfig {
@@ -88,11 +124,17 @@ public record ServerConfig(
     positive("--max-message-bytes", maxMessageBytes);
     positive("--executor-threads", executorThreads);
     positive("--executor-queue", executorQueue);
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw new ConfigException("--metrics-port must be 0..65535, got " + metricsPort);
+    }
+    if (batching == null) {
+      throw new ConfigException("batching settings are required");
+    }
   }
 
-  /** The defaults, with {@code modelsDir} as the repository (tests). */
+  /** The defaults, with {@code modelsDir} as the repository and no metrics endpoint (tests). */
   public static ServerConfig defaults(Path modelsDir) {
-    return parse(new String[] {"--models", modelsDir.toString()}, Map.of());
+    return parse(new String[] {"--models", modelsDir.toString(), "--no-metrics"}, Map.of());
   }
 
   /** A copy with another port. */
@@ -100,21 +142,39 @@ public record ServerConfig(
     return new ServerConfig(
         newPort, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace);
+        shutdownGrace, batching, metricsPort);
+  }
+
+  /** A copy with other batching settings. */
+  public ServerConfig withBatching(BatchingConfig newBatching) {
+    return new ServerConfig(
+        port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
+        shutdownGrace, newBatching, metricsPort);
+  }
+
+  /** A copy with another metrics port (0: off). */
+  public ServerConfig withMetricsPort(int newMetricsPort) {
+    return new ServerConfig(
+        port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
+        shutdownGrace, batching, newMetricsPort);
   }
 
   /** A copy with another per-request item limit. */
   public ServerConfig withMaxItemsPerRequest(int maxItems) {
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItems, maxImagePixels, maxEncodedImageBytes,
-        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace);
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, batching,
+        metricsPort);
   }
 
   /** A copy with another image pixel limit. */
   public ServerConfig withMaxImagePixels(long maxPixels) {
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxPixels, maxEncodedImageBytes,
-        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace);
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, batching,
+        metricsPort);
   }
 
   /** A copy with another text length limit. */
@@ -122,7 +182,7 @@ public record ServerConfig(
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace);
+        shutdownGrace, batching, metricsPort);
   }
 
   /**
@@ -142,6 +202,10 @@ public record ServerConfig(
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
         throw new HelpRequested(usage());
+      }
+      if (arg.equals("--no-metrics")) {
+        values.put("--metrics-port", "0");
+        continue;
       }
       String flag = arg;
       String value = null;
@@ -178,7 +242,48 @@ public record ServerConfig(
         integer(values, "--max-message-bytes"),
         executorThreads == 0 ? 2 * processors : executorThreads,
         integer(values, "--executor-queue"),
-        Duration.ofMillis(nonNegative("--shutdown-grace-ms", longValue(values, "--shutdown-grace-ms"))));
+        Duration.ofMillis(nonNegative("--shutdown-grace-ms", longValue(values, "--shutdown-grace-ms"))),
+        batching(values),
+        integer(values, "--metrics-port"));
+  }
+
+  private static BatchingConfig batching(Map<String, String> values) {
+    List<Integer> preferred = null;
+    String p = values.get("--preferred-batch-sizes").trim();
+    if (p.equalsIgnoreCase("none")) {
+      preferred = List.of();
+    } else if (!p.isEmpty()) {
+      preferred = new ArrayList<>();
+      for (String part : p.split(",")) {
+        try {
+          preferred.add(Integer.parseInt(part.trim()));
+        } catch (NumberFormatException e) {
+          throw new ConfigException("--preferred-batch-sizes must be integers separated by commas, got '" + p + "'");
+        }
+      }
+    }
+    String session = values.get("--session-per-executor").trim().toLowerCase(Locale.ROOT);
+    if (!session.equals("true") && !session.equals("false")) {
+      throw new ConfigException("--session-per-executor must be true or false, got '" + session + "'");
+    }
+    return new BatchingConfig(
+        (int) optionalNonNegative(values, "--max-batch-size"),
+        preferred,
+        optionalNonNegative(values, "--max-queue-delay-us"),
+        (int) Math.min(Integer.MAX_VALUE, optionalNonNegative(values, "--max-queue-size")),
+        optionalNonNegative(values, "--default-timeout-ms"),
+        integer(values, "--batch-executors"),
+        session.equals("true"),
+        nonNegative("--preprocess-threads", integer(values, "--preprocess-threads")),
+        integer(values, "--preprocess-queue"));
+  }
+
+  /** -1 when the option is unset (empty), else its value, which must be >= 0. */
+  private static long optionalNonNegative(Map<String, String> values, String flag) {
+    if (values.get(flag).isBlank()) {
+      return -1;
+    }
+    return nonNegative(flag, longValue(values, flag));
   }
 
   /** The {@code --help} text: every flag with its environment variable and default. */
@@ -191,9 +296,10 @@ public record ServerConfig(
     for (Option o : OPTIONS) {
       lines.add(
           String.format(
-              Locale.ROOT, "  %-22s %-30s %s (default %s)", o.flag() + " V", o.env(), o.help(),
-              o.defaultValue()));
+              Locale.ROOT, "  %-28s %-32s %s (default %s)", o.flag() + " V", o.env(), o.help(),
+              o.defaultValue().isEmpty() ? "the manifest's" : o.defaultValue()));
     }
+    lines.add(String.format(Locale.ROOT, "  %-28s %-32s %s", "--no-metrics", "", "no /metrics endpoint"));
     return String.join("\n", lines);
   }
 

@@ -1,6 +1,10 @@
 package dev.clipserve.server.grpc;
 
 import dev.clipserve.api.v1.BatchingPolicy;
+import dev.clipserve.api.v1.Distribution;
+import dev.clipserve.api.v1.GetModelStatsRequest;
+import dev.clipserve.api.v1.GetModelStatsResponse;
+import dev.clipserve.api.v1.ModelStats;
 import dev.clipserve.api.v1.ExecutionProvider;
 import dev.clipserve.api.v1.GetModelRequest;
 import dev.clipserve.api.v1.GetModelResponse;
@@ -9,11 +13,14 @@ import dev.clipserve.api.v1.ListModelsResponse;
 import dev.clipserve.api.v1.ModelInfo;
 import dev.clipserve.api.v1.ModelRole;
 import dev.clipserve.api.v1.ModelServiceGrpc;
+import dev.clipserve.server.BatchedModel;
 import dev.clipserve.server.LoadedModel;
 import dev.clipserve.server.ModelManifest;
 import dev.clipserve.server.ModelRepository;
 import dev.clipserve.server.Modality;
 import dev.clipserve.server.Role;
+import dev.clipserve.server.batch.BatchPolicy;
+import dev.clipserve.server.batch.BatcherStats;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
@@ -53,9 +60,73 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
     }
   }
 
+  @Override
+  public void getModelStats(GetModelStatsRequest request, StreamObserver<GetModelStatsResponse> response) {
+    try {
+      Modality modality =
+          request.getModality() == dev.clipserve.api.v1.Modality.MODALITY_TEXT ? Modality.TEXT : Modality.IMAGE;
+      LoadedModel m = repository.get().resolve(request.getModel(), modality);
+      response.onNext(GetModelStatsResponse.newBuilder().setStats(stats(m)).build());
+      response.onCompleted();
+    } catch (Exception e) {
+      response.onError(Statuses.toStatus("GetModelStats", e));
+    }
+  }
+
+  static ModelStats stats(LoadedModel m) {
+    ModelStats.Builder b = ModelStats.newBuilder().setModel(m.name());
+    if (m.runner() instanceof BatchedModel batched) {
+      BatcherStats s = batched.stats();
+      b.setBatchSize(distribution(s.batchSize()))
+          .setQueueWaitUs(distribution(s.queueWaitMicros()))
+          .setInferenceUs(distribution(s.inferenceMicros()))
+          .setEndToEndUs(distribution(s.endToEndMicros()))
+          .setRejectedItems(s.rejectedItems())
+          .setExpiredItems(s.expiredItems())
+          .setCancelledItems(s.cancelledItems())
+          .setQueuedItems(batched.queuedItems())
+          .setExecutors(batched.executors())
+          .setSessionPerExecutor(batched.sessionPerExecutor());
+    }
+    return b.build();
+  }
+
+  private static Distribution distribution(BatcherStats.Distribution d) {
+    return Distribution.newBuilder()
+        .setCount(d.count())
+        .setMean(d.mean())
+        .setSum(d.sum())
+        .setP50(d.p50())
+        .setP90(d.p90())
+        .setP99(d.p99())
+        .setMax(d.max())
+        .build();
+  }
+
   static ModelInfo info(LoadedModel m) {
     ModelManifest man = m.manifest();
-    ModelManifest.Batching bp = man.batching();
+    BatchingPolicy batching;
+    if (m.runner() instanceof BatchedModel batched) {
+      BatchPolicy p = batched.policy();
+      batching =
+          BatchingPolicy.newBuilder()
+              .setMaxBatchSize(p.maxBatchSize())
+              .addAllPreferredBatchSizes(p.preferredBatchSizes())
+              .setMaxQueueDelayUs(p.maxQueueDelayNanos() / 1000)
+              .setMaxQueueSize(p.maxQueueSize())
+              .setDefaultTimeoutMs(p.defaultTimeout().toMillis())
+              .build();
+    } else {
+      ModelManifest.Batching bp = man.batching();
+      batching =
+          BatchingPolicy.newBuilder()
+              .setMaxBatchSize(bp.maxBatchSize())
+              .addAllPreferredBatchSizes(bp.preferredBatchSizes())
+              .setMaxQueueDelayUs(bp.maxQueueDelayMicros())
+              .setMaxQueueSize(bp.maxQueueSize())
+              .setDefaultTimeoutMs(bp.defaultTimeoutMillis())
+              .build();
+    }
     ModelInfo.Builder b =
         ModelInfo.newBuilder()
             .setName(m.name())
@@ -71,13 +142,7 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
                   case CPU -> ExecutionProvider.EXECUTION_PROVIDER_CPU;
                   case CUDA -> ExecutionProvider.EXECUTION_PROVIDER_CUDA;
                 })
-            .setBatching(
-                BatchingPolicy.newBuilder()
-                    .setMaxBatchSize(bp.maxBatchSize())
-                    .addAllPreferredBatchSizes(bp.preferredBatchSizes())
-                    .setMaxQueueDelayUs(bp.maxQueueDelayMicros())
-                    .setMaxQueueSize(bp.maxQueueSize())
-                    .setDefaultTimeoutMs(bp.defaultTimeoutMillis()))
+            .setBatching(batching)
             .setArchitecture(man.architecture())
             .setParameters(man.parameters())
             .setOnnxBytes(m.onnxBytes());

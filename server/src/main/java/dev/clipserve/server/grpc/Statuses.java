@@ -2,10 +2,18 @@ package dev.clipserve.server.grpc;
 
 import dev.clipserve.server.InvalidRequestException;
 import dev.clipserve.server.ModelNotFoundException;
+import dev.clipserve.server.OverloadedException;
 import dev.clipserve.server.UnavailableException;
+import dev.clipserve.server.batch.BatchFailedException;
+import dev.clipserve.server.batch.BatcherClosedException;
+import dev.clipserve.server.batch.DeadlineExceededException;
+import dev.clipserve.server.batch.RejectedException;
 import dev.clipserve.server.inference.InferenceException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +28,26 @@ final class Statuses {
    * INTERNAL (logged); anything unexpected is INTERNAL with a generic message (logged).
    */
   static StatusRuntimeException toStatus(String rpc, Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
     if (e instanceof StatusRuntimeException s) {
       return s;
+    }
+    if (e instanceof RejectedException || e instanceof OverloadedException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof DeadlineExceededException) {
+      return Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof BatcherClosedException) {
+      return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof CancellationException) {
+      return Status.CANCELLED.withDescription(rpc + ": cancelled").asRuntimeException();
+    }
+    if (e instanceof BatchFailedException && e.getCause() instanceof InferenceException cause) {
+      e = cause;
     }
     if (e instanceof InvalidRequestException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
@@ -32,7 +58,7 @@ final class Statuses {
     if (e instanceof UnavailableException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
-    if (e instanceof InferenceException) {
+    if (e instanceof InferenceException || e instanceof BatchFailedException) {
       log.warn("{}: {}", rpc, e.getMessage(), e);
       return Status.INTERNAL.withDescription(e.getMessage()).withCause(e).asRuntimeException();
     }
