@@ -1,6 +1,7 @@
 package dev.clipserve.server.preprocess;
 
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -13,7 +14,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -76,7 +79,7 @@ final class ImageDecoder {
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       BufferedImage image;
       try {
-        image = reader.read(0);
+        image = reader.read(0, withoutColorManagement(reader, width, height));
       } catch (IOException | RuntimeException e) {
         throw undecodable(format, e);
       }
@@ -95,6 +98,32 @@ final class ImageDecoder {
         // in-memory stream
       }
     }
+  }
+
+  /**
+   * Read parameters that keep the decoded samples as stored. The JDK's JPEG reader converts images
+   * with an embedded non-sRGB ICC profile to sRGB unless the destination uses the profile's own
+   * colour space; Pillow never applies profiles, so we give it such a destination.
+   */
+  private static ImageReadParam withoutColorManagement(ImageReader reader, int width, int height)
+      throws IOException {
+    ImageReadParam param = reader.getDefaultReadParam();
+    if (!"jpeg".equalsIgnoreCase(reader.getFormatName())) {
+      return param;
+    }
+    Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+    while (types.hasNext()) {
+      ImageTypeSpecifier type = types.next();
+      ColorSpace cs = type.getColorModel().getColorSpace();
+      if (cs instanceof ICC_ColorSpace
+          && cs.getType() == ColorSpace.TYPE_RGB
+          && !cs.isCS_sRGB()
+          && type.getNumBands() == 3) {
+        param.setDestination(type.createBufferedImage(width, height));
+        break;
+      }
+    }
+    return param;
   }
 
   private static String formatName(ImageReader reader) {
@@ -125,7 +154,8 @@ final class ImageDecoder {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (message.contains("Unsupported Image Type")) {
       return new InvalidImageException(
-          "unsupported image: " + format + " colour space not supported (CMYK/YCCK JPEG?);"
+          "unsupported image: " + format + " colour space not supported by the decoder"
+              + " (e.g. a CMYK JPEG with an embedded ICC profile);"
               + " send it as RGB",
           e);
     }
@@ -168,6 +198,9 @@ final class ImageDecoder {
     }
     int csType = cm.getColorSpace().getType();
     int colors = cm.getNumColorComponents();
+    if (csType == ColorSpace.TYPE_CMYK && colors == 4) {
+      return cmykToRgb(raster, w, h, out);
+    }
     int[] bands;
     if (csType == ColorSpace.TYPE_RGB && colors == 3) {
       bands = new int[] {0, 1, 2};
@@ -176,7 +209,7 @@ final class ImageDecoder {
     } else {
       throw new InvalidImageException(
           "unsupported image: " + format + " with " + colors + " colour components in colour space"
-              + " type " + csType + " (only RGB, grayscale and palette images are supported)");
+              + " type " + csType + " (RGB, grayscale, palette and CMYK images are supported)");
     }
     for (int c = 0; c < 3; c++) {
       int band = bands[c];
@@ -186,6 +219,30 @@ final class ImageDecoder {
         int o = y * w * 3 + c;
         for (int x = 0; x < w; x++, o += 3) {
           out[o] = (byte) to8Bit(row[x], bits);
+        }
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
+  /** Pillow's cmyk2rgb: {@code nk = 255 - k; out = clip8(nk - muldiv255(c, nk))}. */
+  private static RgbImage cmykToRgb(Raster raster, int w, int h, byte[] out) {
+    int[][] planes = new int[4][w];
+    int[] bits = new int[4];
+    for (int band = 0; band < 4; band++) {
+      bits[band] = raster.getSampleModel().getSampleSize(band);
+    }
+    for (int y = 0; y < h; y++) {
+      for (int band = 0; band < 4; band++) {
+        raster.getSamples(0, y, w, 1, band, planes[band]);
+      }
+      int o = y * w * 3;
+      for (int x = 0; x < w; x++) {
+        int nk = 255 - to8Bit(planes[3][x], bits[3]);
+        for (int c = 0; c < 3; c++) {
+          int t = to8Bit(planes[c][x], bits[c]) * nk + 128;
+          int v = nk - (((t >> 8) + t) >> 8);
+          out[o++] = (byte) Math.max(0, Math.min(255, v));
         }
       }
     }
