@@ -4,6 +4,8 @@ import java.awt.color.ColorSpace;
 import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -211,6 +213,9 @@ final class ImageDecoder {
           "unsupported image: " + format + " with " + colors + " colour components in colour space"
               + " type " + csType + " (RGB, grayscale, palette and CMYK images are supported)");
     }
+    if (copyBytes(raster, bands, out)) {
+      return new RgbImage(w, h, out);
+    }
     for (int c = 0; c < 3; c++) {
       int band = bands[c];
       int bits = raster.getSampleModel().getSampleSize(band);
@@ -223,6 +228,42 @@ final class ImageDecoder {
       }
     }
     return new RgbImage(w, h, out);
+  }
+
+  /** Fast path for 8-bit interleaved byte rasters (most PNG/JPEG decodes); false if not one. */
+  private static boolean copyBytes(Raster raster, int[] bands, byte[] out) {
+    if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+        || !(raster.getSampleModel() instanceof ComponentSampleModel sm)
+        || buffer.getNumBanks() != 1
+        || raster.getSampleModelTranslateX() != 0
+        || raster.getSampleModelTranslateY() != 0) {
+      return false;
+    }
+    for (int band : bands) {
+      if (sm.getSampleSize(band) != 8 || sm.getBankIndices()[band] != 0) {
+        return false;
+      }
+    }
+    byte[] data = buffer.getData();
+    int base = buffer.getOffset();
+    int pixelStride = sm.getPixelStride();
+    int scanline = sm.getScanlineStride();
+    int[] offsets = sm.getBandOffsets();
+    int r = offsets[bands[0]];
+    int g = offsets[bands[1]];
+    int b = offsets[bands[2]];
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int o = 0;
+    for (int y = 0; y < h; y++) {
+      int p = base + y * scanline;
+      for (int x = 0; x < w; x++, p += pixelStride) {
+        out[o++] = data[p + r];
+        out[o++] = data[p + g];
+        out[o++] = data[p + b];
+      }
+    }
+    return true;
   }
 
   /** Pillow's cmyk2rgb: {@code nk = 255 - k; out = clip8(nk - muldiv255(c, nk))}. */
