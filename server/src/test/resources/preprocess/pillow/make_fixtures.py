@@ -70,3 +70,7 @@ add("rgb16.png", png16(rng.integers(0, 65536, (23, 31, 3)), 2), "16-bit RGB PNG:
 add("rgba16.png", png16(rng.integers(0, 65536, (23, 31, 4)), 6), "16-bit RGBA PNG: high byte, alpha dropped")
 add("wide.png", enc(Image.fromarray(picture(3, 200)), "PNG"), "3x200: strong upscale vertically, downscale horizontally")
 Path("cases.json").write_text(json.dumps({"size": SIZE, "cases": cases}, indent=1) + "\n")
+
+# Refused (no .npy): the JDK JPEG reader cannot read CMYK with an ICC profile.
+Path("refused_cmyk_icc.jpg").write_bytes(
+    enc(Image.fromarray(b).convert("CMYK"), "JPEG", icc_profile=Path("linear.icc").read_bytes()))

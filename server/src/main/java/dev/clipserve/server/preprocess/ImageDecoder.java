@@ -25,7 +25,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Decodes encoded bytes (any format an installed ImageIO reader handles: PNG, JPEG, GIF, BMP, TIFF,
  * ...) into 8-bit RGB the way Pillow's {@code convert("RGB")} does: grayscale replicated, palette
- * looked up, alpha dropped (not composited), 16-bit samples reduced to their high byte. The header
+ * looked up, alpha dropped (not composited), 16-bit samples reduced to their high byte, CMYK by
+ * Pillow's cmyk2rgb, embedded ICC profiles ignored. The header
  * is read first and images declaring more than {@code maxPixels} pixels are refused before any
  * pixel memory is allocated. Thread-safe (a new ImageIO reader per call); no temp files.
  */
@@ -43,7 +44,7 @@ final class ImageDecoder {
    * Decodes the first image (first frame) of {@code encoded}, without EXIF orientation.
    *
    * @throws InvalidImageException empty, unrecognized, truncated, corrupt, over the pixel limit,
-   *     or an unsupported colour space (e.g. CMYK)
+   *     or an unsupported colour space (e.g. Lab, or CMYK JPEG with an ICC profile)
    */
   RgbImage decode(byte[] encoded) {
     if (encoded == null || encoded.length == 0) {

@@ -2,6 +2,8 @@ package dev.clipserve.server.preprocess;
 
 import static dev.clipserve.server.preprocess.ImagePreprocessorGoldenTest.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,6 +51,18 @@ class PillowFixturesTest {
     float[] out = new float[pre.floatsPerImage()];
     pre.preprocessEncoded(Files.readAllBytes(DIR.resolve(file)), out, 0);
     assertWithin(Npy.read(DIR.resolve(file + ".npy")).floats(), out, 0f);
+  }
+
+  @Test
+  void refusesCmykJpegWithIccProfileClearly() throws IOException {
+    ImagePreprocessor pre = new ImagePreprocessor(CLIP_16, 1_000_000);
+    byte[] jpeg = Files.readAllBytes(DIR.resolve("refused_cmyk_icc.jpg"));
+    InvalidImageException e =
+        assertThrows(
+            InvalidImageException.class,
+            () -> pre.preprocessEncoded(jpeg, new float[pre.floatsPerImage()], 0));
+    assertTrue(e.getMessage().startsWith("unsupported image: JPEG"), e.getMessage());
+    assertTrue(e.getMessage().contains("send it as RGB"), e.getMessage());
   }
 
   @ParameterizedTest(name = "{0}")
