@@ -30,6 +30,7 @@ public final class BatchedModel implements InferenceRunner, AutoCloseable {
   private final HdrBatcherMetrics metrics;
   private final NanoClock clock;
   private final boolean sessionPerExecutor;
+  private final InferenceRunner sessionRunner;
 
   /**
    * @param sessionRunners one per executor (the same runner repeated for a shared session)
@@ -40,6 +41,7 @@ public final class BatchedModel implements InferenceRunner, AutoCloseable {
     this.metrics = new HdrBatcherMetrics();
     this.clock = clock;
     this.sessionPerExecutor = sessionPerExecutor;
+    this.sessionRunner = sessionRunners.get(0);
     List<BatchRunner<ModelInput, float[]>> runners = new ArrayList<>();
     for (InferenceRunner r : sessionRunners) {
       runners.add(items -> Arrays.asList(r.run(concat(items))));
@@ -50,6 +52,11 @@ public final class BatchedModel implements InferenceRunner, AutoCloseable {
   /** The batching policy in force. */
   public BatchPolicy policy() {
     return batcher.policy();
+  }
+
+  /** The first executor's session runner, bypassing the queue (benchmarks measure raw ORT on it). */
+  public InferenceRunner sessionRunner() {
+    return sessionRunner;
   }
 
   /** Batches that may run at once. */
