@@ -75,9 +75,12 @@ public record BatchingConfig(
   public BatchPolicy policyFor(ModelManifest manifest) {
     ModelManifest.Batching b = manifest.batching();
     int max = maxBatchSize >= 0 ? maxBatchSize : b.maxBatchSize();
-    List<Integer> preferred = preferredBatchSizes != null ? preferredBatchSizes : b.preferredBatchSizes();
-    int effectiveMax = Math.max(1, max);
-    preferred = preferred.stream().filter(p -> p <= effectiveMax).toList();
+    List<Integer> preferred = preferredBatchSizes;
+    if (preferred == null) {
+      // the manifest's preferred sizes above an overridden maximum no longer apply
+      int effectiveMax = Math.max(1, max);
+      preferred = b.preferredBatchSizes().stream().filter(p -> p <= effectiveMax).toList();
+    }
     try {
       return BatchPolicy.resolve(
           max,

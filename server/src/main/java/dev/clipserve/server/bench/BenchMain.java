@@ -9,6 +9,8 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@code encode}: EncodeImages throughput through the server (loopback gRPC) next to raw ONNX
  *       Runtime on the same models ({@link EncodeBench}).
+ *   <li>{@code batcher}: dynamic batching against raw ONNX Runtime and against no batching, 32
+ *       concurrent single-image callers ({@link BatcherBench}).
  * </ul>
  */
 public final class BenchMain {
@@ -22,9 +24,13 @@ public final class BenchMain {
     String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
     switch (command) {
       case "encode" -> EncodeBench.main(rest);
+      case "batcher" -> BatcherBench.main(rest);
       case "-h", "--help", "help" -> {
         System.out.println("usage: clipserve-bench encode [--models DIR] [--batch-sizes 1,8,32] [--seconds 8]");
         System.out.println("                              [--threads N] [--out target/bench/encode.json]");
+        System.out.println("       clipserve-bench batcher [--models DIR] [--seconds 6] [--warmup 2] [--callers 32]");
+        System.out.println("                              [--max-batch-size 32] [--raw-batch-sizes 1,8,16,32]");
+        System.out.println("                              [--instances student] [--out target/bench/batcher.json]");
       }
       default -> {
         System.err.println("clipserve-bench: unknown benchmark '" + command + "' (see --help)");
