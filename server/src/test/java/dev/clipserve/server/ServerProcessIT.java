@@ -31,7 +31,7 @@ class ServerProcessIT {
     ProcessBuilder pb =
         new ProcessBuilder(
             ROOT.resolve("bin/clipserve-server").toString(), "--port", "0", "--bind", "127.0.0.1",
-            "--models", TestServer.MODELS.toAbsolutePath().toString(), "--threads", "1");
+            "--models", TestServer.MODELS.toAbsolutePath().toString(), "--threads", "1", "--no-metrics");
     try (ServerProcess server = new ServerProcess(pb)) {
       int port = server.awaitPort(START);
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
@@ -57,7 +57,7 @@ class ServerProcessIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Djava.security.manager=allow", "-cp", cp, NoNetworkGuard.class.getName(),
             "--port", "0", "--bind", "127.0.0.1",
-            "--models", TestServer.MODELS.toAbsolutePath().toString(), "--threads", "1");
+            "--models", TestServer.MODELS.toAbsolutePath().toString(), "--threads", "1", "--no-metrics");
     // Main must switch DJL offline by itself: do not inherit the test JVM's setting.
     pb.environment().remove("DJL_OFFLINE");
     try (ServerProcess server = new ServerProcess(pb)) {

@@ -70,7 +70,7 @@ final class BatcherBench {
     opt.put("--seconds", "6");
     opt.put("--warmup", "2");
     opt.put("--callers", "32");
-    opt.put("--max-batch-size", "32");
+    opt.put("--max-batch-size", "best");
     opt.put("--max-queue-delay-us", "auto");
     opt.put("--raw-batch-sizes", "1,8,16,32");
     opt.put("--instances", "student");
@@ -86,7 +86,7 @@ final class BatcherBench {
             Double.parseDouble(opt.get("--seconds")),
             Double.parseDouble(opt.get("--warmup")),
             Integer.parseInt(opt.get("--callers")),
-            Integer.parseInt(opt.get("--max-batch-size")),
+            opt.get("--max-batch-size").equals("best") ? -1 : Integer.parseInt(opt.get("--max-batch-size")),
             opt.get("--max-queue-delay-us").equals("auto") ? -1 : Long.parseLong(opt.get("--max-queue-delay-us")),
             java.util.Arrays.stream(opt.get("--raw-batch-sizes").split(",")).mapToInt(Integer::parseInt).toArray());
     Path repo = Path.of(opt.get("--models"));
@@ -102,7 +102,10 @@ final class BatcherBench {
       Map<String, Object> result = benchModel(folder, s);
       models.put(role, result);
       if (opt.get("--instances").contains(role)) {
-        instances.put(role, benchInstances(folder, s, (Double) result.get("raw_ort_ips")));
+        instances.put(
+          role,
+          benchInstances(
+              folder, s, (Double) result.get("raw_ort_ips"), (Integer) result.get("raw_ort_best_batch")));
       }
     }
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -110,7 +113,7 @@ final class BatcherBench {
     doc.put("processors", Runtime.getRuntime().availableProcessors());
     doc.put("callers", s.callers());
     doc.put("seconds_per_run", s.seconds());
-    doc.put("max_batch_size", s.maxBatchSize());
+    doc.put("max_batch_size", opt.get("--max-batch-size"));
     doc.put("max_queue_delay_us", opt.get("--max-queue-delay-us"));
     doc.put("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     doc.put("input", "raw: RGB uint8 224x224 per call; jpeg: 320x240 JPEG per call; one image per call");
@@ -135,11 +138,11 @@ final class BatcherBench {
      * 10% of one full batch's inference time at the raw rate (so a lone item waits for the
      * callers whose answers just left instead of occupying the executor alone).
      */
-    Settings forRate(double rawIps) {
+    Settings forRate(double rawIps, int bestBatch) {
+      int max = maxBatchSize > 0 ? maxBatchSize : bestBatch;
       double cycle = callers / Math.max(rawIps, 1e-3);
-      long delay = maxQueueDelayMicros >= 0 ? maxQueueDelayMicros : (long) (0.1 * maxBatchSize / Math.max(rawIps, 1e-3) * 1e6);
-      return new Settings(
-          Math.max(seconds, 4 * cycle), Math.max(warmup, cycle), callers, maxBatchSize, delay, rawBatchSizes);
+      long delay = maxQueueDelayMicros >= 0 ? maxQueueDelayMicros : (long) (0.1 * max / Math.max(rawIps, 1e-3) * 1e6);
+      return new Settings(Math.max(seconds, 4 * cycle), Math.max(warmup, cycle), callers, max, delay, rawBatchSizes);
     }
 
     BatchingConfig batching(int maxBatch) {
@@ -147,7 +150,18 @@ final class BatcherBench {
     }
   }
 
-  record Run(double ips, double p50Ms, double p99Ms, double meanBatch) {}
+  /** @param ipsPerCpu images per CPU-second of this process (robust to other load on the machine) */
+  record Run(double ips, double p50Ms, double p99Ms, double meanBatch, double ipsPerCpu) {}
+
+  /** This process's CPU time in nanoseconds. */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
 
   private static Map<String, Object> benchModel(Path folder, Settings given) throws Exception {
     Settings s = given;
@@ -158,27 +172,32 @@ final class BatcherBench {
     Run batchedJpeg;
     double raw;
     double rawJpeg;
-    try (Bench b = Bench.start(folder, s.batching(s.maxBatchSize()))) {
+    double[] rawPerCpu = new double[1];
+    int best = 1;
+    try (Bench b = Bench.start(folder, s.batching(16))) {
       r.put("model", b.model.name());
       r.put("architecture", b.model.manifest().architecture());
       InferenceRunner session = ((BatchedModel) b.model.runner()).sessionRunner();
       Map<String, Double> sweep = new LinkedHashMap<>();
-      int best = 1;
       raw = 0;
       for (int n : s.rawBatchSizes()) {
-        double ips = rawOrt(session, n, 224, Math.max(2, s.seconds() / 2));
+        long[] imagesAndCpu = new long[2];
+        double ips = rawOrt(session, n, 224, Math.max(2, s.seconds() / 2), imagesAndCpu);
+        double perCpu = imagesAndCpu[0] / (imagesAndCpu[1] / 1e9);
         sweep.put(Integer.toString(n), round(ips));
         System.out.printf(Locale.ROOT, "%s raw ORT batch %d: %.1f img/s%n", r.get("model"), n, ips);
         if (ips > raw) {
           raw = ips;
           best = n;
+          rawPerCpu[0] = perCpu;
         }
       }
       rawJpeg = rawOrtJpeg(session, b.model.preprocessor(), jpeg, best, s.seconds());
       r.put("raw_ort_best_batch", best);
       r.put("raw_ort_by_batch", sweep);
     }
-    s = given.forRate(raw);
+    s = given.forRate(raw, best);
+    r.put("max_batch_size", s.maxBatchSize());
     r.put("seconds_per_run", round(s.seconds()));
     r.put("max_queue_delay_us", s.maxQueueDelayMicros());
     try (Bench b = Bench.start(folder, s.batching(s.maxBatchSize()))) {
@@ -209,6 +228,12 @@ final class BatcherBench {
     r.put("batched_jpeg_p99_ms", round(batchedJpeg.p99Ms()));
     r.put("unbatched_jpeg_p50_ms", round(unbatchedJpeg.p50Ms()));
     r.put("unbatched_jpeg_p99_ms", round(unbatchedJpeg.p99Ms()));
+    r.put("raw_ort_ips_per_cpu", round(rawPerCpu[0]));
+    r.put("batched_ips_per_cpu", round(batched.ipsPerCpu()));
+    r.put("unbatched_ips_per_cpu", round(unbatched.ipsPerCpu()));
+    r.put("efficiency_per_cpu", round(batched.ipsPerCpu() / rawPerCpu[0]));
+    r.put("batching_gain_per_cpu", round(batched.ipsPerCpu() / unbatched.ipsPerCpu()));
+    r.put("load_average_after", round(loadAverage()));
     r.put("batched_mean_batch_size", round(batched.meanBatch()));
     r.put("batched_jpeg_mean_batch_size", round(batchedJpeg.meanBatch()));
     System.out.println(r);
@@ -216,8 +241,9 @@ final class BatcherBench {
   }
 
   /** Batched raw-tensor throughput for three executor layouts. */
-  private static Map<String, Object> benchInstances(Path folder, Settings given, double rawIps) throws Exception {
-    Settings s = given.forRate(rawIps);
+  private static Map<String, Object> benchInstances(Path folder, Settings given, double rawIps, int bestBatch)
+      throws Exception {
+    Settings s = given.forRate(rawIps, bestBatch);
     Map<String, Object> r = new LinkedHashMap<>();
     byte[] rawRgb = rawImage();
     record Layout(String key, int executors, boolean sessionEach) {}
@@ -234,6 +260,7 @@ final class BatcherBench {
         m.put("p50_ms", round(run.p50Ms()));
         m.put("p99_ms", round(run.p99Ms()));
         m.put("mean_batch_size", round(run.meanBatch()));
+        m.put("batched_ips_per_cpu", round(run.ipsPerCpu()));
         r.put(l.key(), m);
         System.out.printf(Locale.ROOT, "%s %s: %.1f img/s%n", b.model.name(), l.key(), run.ips());
       }
@@ -318,10 +345,12 @@ final class BatcherBench {
         Thread.sleep(Math.max(1, (measureFrom - now) / 1_000_000));
       }
       BatcherStats before = batched.stats();
+      long cpuBefore = cpuNanos();
       while ((now = System.nanoTime()) < end) {
         Thread.sleep(Math.max(1, (end - now) / 1_000_000));
       }
       BatcherStats after = batched.stats();
+      long cpuAfter = cpuNanos();
       finished.await(120, TimeUnit.SECONDS);
       if (!errors.isEmpty()) {
         throw new IllegalStateException("calls failed: " + errors.get(0), errors.get(0));
@@ -332,11 +361,12 @@ final class BatcherBench {
       double ips = done.sum() / s.seconds();
       Run run =
           new Run(ips, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-              batches == 0 ? 0 : items / batches);
+              batches == 0 ? 0 : items / batches, done.sum() / ((cpuAfter - cpuBefore) / 1e9));
       System.out.printf(
-          Locale.ROOT, "  %s max_batch_size=%d executors=%d: %.1f img/s, p50 %.1f ms, p99 %.1f ms, mean batch %.1f%n",
-          model.name(), batched.policy().maxBatchSize(), batched.executors(), run.ips(), run.p50Ms(), run.p99Ms(),
-          run.meanBatch());
+          Locale.ROOT,
+          "  %s max_batch_size=%d executors=%d: %.1f img/s (%.1f per CPU-s), p50 %.1f ms, p99 %.1f ms, mean batch %.1f%n",
+          model.name(), batched.policy().maxBatchSize(), batched.executors(), run.ips(), run.ipsPerCpu(), run.p50Ms(),
+          run.p99Ms(), run.meanBatch());
       return run;
     }
 
@@ -347,7 +377,8 @@ final class BatcherBench {
     }
   }
 
-  static double rawOrt(InferenceRunner runner, int batch, int size, double seconds) {
+  /** Images/s of the session on a ready batch; {@code imagesOut} receives {images, CPU nanoseconds}. */
+  static double rawOrt(InferenceRunner runner, int batch, int size, double seconds, long[] imagesOut) {
     float[] pixels = new float[batch * 3 * size * size];
     Random rnd = new Random(1);
     for (int i = 0; i < pixels.length; i++) {
@@ -355,6 +386,7 @@ final class BatcherBench {
     }
     ModelInput.ImageBatch input = new ModelInput.ImageBatch(pixels, batch);
     runner.run(input);
+    long cpu0 = cpuNanos();
     long start = System.nanoTime();
     long images = 0;
     int calls = 0;
@@ -363,6 +395,8 @@ final class BatcherBench {
       images += batch;
       calls++;
     }
+    imagesOut[0] = images;
+    imagesOut[1] = cpuNanos() - cpu0;
     return images / ((System.nanoTime() - start) / 1e9);
   }
 
