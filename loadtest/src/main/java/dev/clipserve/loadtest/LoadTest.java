@@ -1,5 +1,6 @@
 package dev.clipserve.loadtest;
 
+import dev.clipserve.api.v1.Modality;
 import dev.clipserve.api.v1.ModelInfo;
 import dev.clipserve.loadtest.ab.AbRunner;
 import dev.clipserve.loadtest.ab.LevelComparison;
@@ -61,6 +62,12 @@ public final class LoadTest {
         + serverModels.stream().map(ModelInfo::getName).toList());
     List<String> labels = options.ab() ? List.of("teacher", "student") : List.of("model");
     List<String> names = options.models();
+    List<String> resolved = new ArrayList<>();
+    for (String n : names) {
+      resolved.add(target.resolve(n, options.workload().equals("texts")
+          ? Modality.MODALITY_TEXT : Modality.MODALITY_IMAGE));
+    }
+    progress.accept("models: " + labels + " = " + resolved);
     EvalSet eval = loadEvalSet();
 
     Function<String, RequestSender> senders = senders(eval);
@@ -76,7 +83,7 @@ public final class LoadTest {
       EmbeddingFetcher fetcher = new EmbeddingFetcher(target.encoderBlocking(), EVAL_CHUNK,
           options.deadline());
       accuracy = new AccuracyEvaluator(fetcher, progress).evaluate(
-          new AccuracyEvaluator.Request(eval, labels, names, "teacher",
+          new AccuracyEvaluator.Request(eval, labels, resolved, "teacher",
               options.textnessQueries(), textnessVector()), options.out());
     } else if (options.accuracy() && eval == null) {
       progress.accept("accuracy: no eval set at " + options.evalDir() + ": skipped");
@@ -84,7 +91,7 @@ public final class LoadTest {
     ReportData data = new ReportData(Instant.now().toString(),
         System.getProperty("clipserve.git.commit", "unknown"), Machine.describe(),
         target.address(), serverModels, options.describe(), workloadDescription(), itemUnit(),
-        labels, names, levels, accuracy, (clock.nanoTime() - t0) / 1e9);
+        labels, resolved, levels, accuracy, (clock.nanoTime() - t0) / 1e9);
     List<Path> files = ReportWriter.write(options.out(), data);
     progress.accept(String.format(Locale.ROOT, "wrote %d files to %s in %.1fs", files.size(),
         options.out(), data.wallSeconds()));

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  */
 public final class TextnessVector {
   private static final List<String> JSON_KEYS =
-      List.of("textness_bias", "bias", "vector", "weight", "weights");
+      List.of("vector", "textness_bias", "bias", "weight", "weights");
 
   private TextnessVector() {}
 

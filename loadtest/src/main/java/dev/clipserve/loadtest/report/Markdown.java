@@ -34,7 +34,7 @@ final class Markdown {
         ModelLevelResult r = lc.results().get(m);
         LatencySummary s = r.latency();
         sb.append(f("| %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %d |",
-            lc.level().label(), d.labels().get(m) + " (`" + r.model() + "`)", r.itemsPerSecond(),
+            lc.level().label(), d.labels().get(m) + " (`" + d.modelNames().get(m) + "`)", r.itemsPerSecond(),
             s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(), s.maxMs(), r.requests(), r.errors()));
         if (ab) {
           sb.append(m == 1 && lc.speedup().isPresent() ? " " + spread(lc.speedup().get()) + " |"
@@ -100,7 +100,8 @@ final class Markdown {
     AccuracyResult a = d.accuracy();
     StringBuilder sb = new StringBuilder();
     sb.append(f("| %s | %s (`%s`) | %s (`%s`) | %s / %s |%n", "at " + h.level().label(),
-        d.labels().get(0), t.model(), d.labels().get(1), s.model(), d.labels().get(1),
+        d.labels().get(0), d.modelNames().get(0), d.labels().get(1), d.modelNames().get(1),
+        d.labels().get(1),
         d.labels().get(0)));
     sb.append("|---|---:|---:|---:|\n");
     double ratio = t.itemsPerSecond() > 0 ? s.itemsPerSecond() / t.itemsPerSecond() : 0;

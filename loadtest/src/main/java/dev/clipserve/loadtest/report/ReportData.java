@@ -19,7 +19,7 @@ import java.util.Map;
  * @param workload e.g. "EncodeImages, 4 encoded images per call"
  * @param itemUnit what throughput counts: "images", "texts", "queries"
  * @param labels "teacher", "student" (one or two)
- * @param modelNames request names, parallel to labels
+ * @param modelNames repository names of the models (resolved with GetModel), parallel to labels
  * @param levels the load sweep
  * @param accuracy accuracy results, or null if skipped
  * @param wallSeconds how long the whole run took

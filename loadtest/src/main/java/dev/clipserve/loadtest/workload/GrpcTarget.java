@@ -1,11 +1,14 @@
 package dev.clipserve.loadtest.workload;
 
 import dev.clipserve.api.v1.EncoderServiceGrpc;
+import dev.clipserve.api.v1.GetModelRequest;
 import dev.clipserve.api.v1.ListModelsRequest;
+import dev.clipserve.api.v1.Modality;
 import dev.clipserve.api.v1.ModelInfo;
 import dev.clipserve.api.v1.ModelServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +72,22 @@ public final class GrpcTarget implements AutoCloseable {
         .withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS)
         .listModels(ListModelsRequest.getDefaultInstance())
         .getModelsList();
+  }
+
+  /**
+   * The repository name behind a request name ("teacher" resolves by role and modality), or the
+   * name itself when the server does not know it (its calls then fail with NOT_FOUND).
+   */
+  public String resolve(String requestName, Modality modality) {
+    try {
+      return ModelServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .getModel(GetModelRequest.newBuilder().setModel(requestName).setModality(modality)
+              .build())
+          .getModel().getName();
+    } catch (StatusRuntimeException e) {
+      return requestName;
+    }
   }
 
   @Override
