@@ -84,18 +84,27 @@ public final class LoadTest {
           options.deadline());
       accuracy = new AccuracyEvaluator(fetcher, progress).evaluate(
           new AccuracyEvaluator.Request(eval, labels, resolved, "teacher",
-              options.textnessQueries(), textnessVector()), options.out());
+              options.textnessQueries(), textnessVector(serverModels, resolved.get(0))),
+          options.out());
     } else if (options.accuracy() && eval == null) {
       progress.accept("accuracy: no eval set at " + options.evalDir() + ": skipped");
     }
     ReportData data = new ReportData(Instant.now().toString(),
         System.getProperty("clipserve.git.commit", "unknown"), Machine.describe(),
         target.address(), serverModels, options.describe(), workloadDescription(), itemUnit(),
-        labels, resolved, levels, accuracy, (clock.nanoTime() - t0) / 1e9);
+        labels, resolved, levels, accuracy, (clock.nanoTime() - t0) / 1e9,
+        trainingMetrics());
     List<Path> files = ReportWriter.write(options.out(), data);
     progress.accept(String.format(Locale.ROOT, "wrote %d files to %s in %.1fs", files.size(),
         options.out(), data.wallSeconds()));
     return data;
+  }
+
+  /** metrics.json next to the eval set (the demo repository's), if present. */
+  private String trainingMetrics() throws IOException {
+    Path parent = options.evalDir().toAbsolutePath().getParent();
+    Path f = parent == null ? null : parent.resolve("metrics.json");
+    return f != null && Files.exists(f) ? Files.readString(f) : null;
   }
 
   private EvalSet loadEvalSet() throws IOException {
@@ -106,16 +115,35 @@ public final class LoadTest {
     return present ? EvalSet.load(options.evalDir(), labels, options.evalLimit()) : null;
   }
 
-  private Path textnessVector() throws IOException {
+  /**
+   * The textness vector: --textness-vector, else {@code textness/<space>.json} of the teacher's
+   * embedding space next to the eval set's repository, else any vector file there.
+   */
+  private Path textnessVector(List<ModelInfo> serverModels, String teacher) throws IOException {
     if (options.textnessVector() != null) {
       return options.textnessVector();
     }
-    Path found = TextnessVector.find(Path.of("models", "textness"));
-    if (found == null && options.evalDir().toAbsolutePath().getParent() != null) {
-      found = TextnessVector.find(options.evalDir().toAbsolutePath().getParent()
-          .resolve("textness"));
+    Path parent = options.evalDir().toAbsolutePath().getParent();
+    List<Path> dirs = new ArrayList<>();
+    if (parent != null) {
+      dirs.add(parent.resolve("textness"));
     }
-    return found;
+    dirs.add(Options.repositoryRoot().resolve("models").resolve("textness"));
+    for (Path dir : dirs) {
+      for (ModelInfo m : serverModels) {
+        Path f = dir.resolve(m.getEmbeddingSpace() + ".json");
+        if (m.getName().equals(teacher) && Files.exists(f)) {
+          return f;
+        }
+      }
+    }
+    for (Path dir : dirs) {
+      Path found = TextnessVector.find(dir);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
   private Function<String, RequestSender> senders(EvalSet eval) throws IOException {

@@ -41,12 +41,13 @@ public record Options(
         --items-per-call N        images/texts/queries per request (default 1)
         --image-format F          encoded | raw (default encoded)
         --image-dir DIR           images to send (default: the eval set's images)
-        --eval-dir DIR            labeled eval set (default models/eval)
+        --eval-dir DIR            labeled eval set (default models/eval of the checkout)
         --labels FILE             labels file (default DIR/labels.jsonl or DIR/labels.csv)
         --eval-limit N            at most N eval images (default 600; 0: all)
         --no-accuracy             skip zero-shot / cosine / recall / textness
         --textness-queries Q,Q    textness grid queries (default cat,fish,star)
-        --textness-vector FILE    textness bias vector (default: found under models/textness)
+        --textness-vector FILE    textness vector (default: models/textness/<space>.json, the
+                                  teacher's embedding space)
         --textness S              textness scale of the search workload (default 0)
         --max-outstanding N       open loop in-flight cap (default 256)
         --deadline D              per-call deadline (default 30s)
@@ -127,7 +128,8 @@ public record Options(
         ImageCorpus.Format.valueOf(v.getOrDefault("--image-format", "encoded")
             .toUpperCase(Locale.ROOT)),
         path(v.get("--image-dir")),
-        Path.of(v.getOrDefault("--eval-dir", "models/eval")),
+        v.containsKey("--eval-dir") ? Path.of(v.get("--eval-dir"))
+            : repositoryRoot().resolve("models").resolve("eval"),
         path(v.get("--labels")),
         (int) number("--eval-limit", v.getOrDefault("--eval-limit", "600")),
         !v.containsKey("--no-accuracy"),
@@ -138,6 +140,14 @@ public record Options(
         duration("--deadline", v.getOrDefault("--deadline", "30s")),
         Path.of(v.getOrDefault("--out", "target/loadtest")),
         (long) number("--seed", v.getOrDefault("--seed", "1")));
+  }
+
+  /**
+   * The checkout the defaults refer to: the {@code clipserve.root} system property (the launcher
+   * sets it), else the working directory.
+   */
+  static Path repositoryRoot() {
+    return Path.of(System.getProperty("clipserve.root", "."));
   }
 
   /** Thrown for --help. */

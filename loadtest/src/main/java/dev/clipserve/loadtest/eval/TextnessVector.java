@@ -54,7 +54,8 @@ public final class TextnessVector {
       for (String ext : List.of(".npy", ".json", ".bin", ".f32")) {
         for (Path p : files) {
           String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-          if (n.endsWith(ext) && !n.contains("metric") && !n.contains("manifest")) {
+          if (n.endsWith(ext) && !n.contains("metric") && !n.contains("manifest")
+              && !n.contains(".student.")) {
             return p;
           }
         }

@@ -23,12 +23,14 @@ import java.util.Map;
  * @param levels the load sweep
  * @param accuracy accuracy results, or null if skipped
  * @param wallSeconds how long the whole run took
+ * @param trainingMetricsJson the repository's metrics.json as training measured it (for
+ *     comparison with the served models' numbers), or null
  */
 public record ReportData(
     String generatedAt, String gitCommit, Map<String, Object> machine, String target,
     List<ModelInfo> serverModels, Map<String, Object> config, String workload, String itemUnit,
     List<String> labels, List<String> modelNames, List<LevelComparison> levels,
-    AccuracyResult accuracy, double wallSeconds) {
+    AccuracyResult accuracy, double wallSeconds, String trainingMetricsJson) {
 
   public ReportData {
     labels = List.copyOf(labels);

@@ -97,6 +97,13 @@ public final class ReportWriter {
     if (d.accuracy() != null) {
       o.add("accuracy", accuracy(d.accuracy()));
     }
+    if (d.trainingMetricsJson() != null) {
+      try {
+        o.add("training_metrics", JsonParser.parseString(d.trainingMetricsJson()));
+      } catch (RuntimeException e) {
+        o.addProperty("training_metrics", "unreadable: " + e.getMessage());
+      }
+    }
     JsonArray files = new JsonArray();
     plots.forEach(p -> files.add(dir.relativize(p).toString()));
     o.add("plots", files);

@@ -60,7 +60,7 @@ class ReportWriterTest {
         List.of(ModelInfo.newBuilder().setName("teacher-image")
             .setRole(ModelRole.MODEL_ROLE_TEACHER).setDimension(512).build()),
         Map.of("rounds", 2), "EncodeImages", "images", List.of("teacher", "student"),
-        List.of("teacher", "student"), levels, acc, 12.5);
+        List.of("teacher", "student"), levels, acc, 12.5, "{\"zero_shot\": 0.9}");
   }
 
   @Test
