@@ -48,6 +48,7 @@ public final class ClipServer implements AutoCloseable {
   private final AtomicReference<ModelRepository> repository = new AtomicReference<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile int boundPort = -1;
 
   /**
    * @param builder the transport to serve on; this class adds its services and executor
@@ -85,18 +86,29 @@ public final class ClipServer implements AutoCloseable {
    */
   public ClipServer start() throws IOException {
     server.start();
+    boundPort = server.getPort();
     log.info("listening on {}:{} (NOT_SERVING until the models are loaded)", config.bindAddress(), port());
     long t0 = System.nanoTime();
+    ModelRepository loaded;
     try {
-      repository.set(ModelRepository.load(config.modelsDir(), runtime, config.maxImagePixels(), decorator));
+      loaded = ModelRepository.load(config.modelsDir(), runtime, config.maxImagePixels(), decorator);
     } catch (RuntimeException e) {
       server.shutdownNow();
       executor.shutdownNow();
       stopped.countDown();
       throw e;
     }
+    repository.set(loaded);
+    if (stopping.get()) {
+      // shutdown() ran while loading: it found no repository to close
+      ModelRepository r = repository.getAndSet(null);
+      if (r != null) {
+        r.close();
+      }
+      return this;
+    }
     log.info(
-        "loaded {} models from {} in {} ms", repository.get().models().size(), config.modelsDir(),
+        "loaded {} models from {} in {} ms", loaded.models().size(), config.modelsDir(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     setHealth(ServingStatus.SERVING);
     return this;
@@ -104,7 +116,7 @@ public final class ClipServer implements AutoCloseable {
 
   /** The bound port (the real one when configured as 0); -1 for transports without a port. */
   public int port() {
-    return server.getPort();
+    return boundPort;
   }
 
   /**
