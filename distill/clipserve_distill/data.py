@@ -512,3 +512,55 @@ def save_eval_set(samples: Sequence[Sample], out_dir: Path) -> None:
             name = f"{s.id}.png"
             s.image.save(out_dir / name, optimize=True)
             f.write(json.dumps({"file": name, **s.labels()}) + "\n")
+
+
+# ---------------------------------------------------------------- arrays for training
+
+
+@dataclass
+class ImageSet:
+    """A rendered split: ``images`` uint8 ``[N, size, size, 3]`` plus the samples' labels."""
+
+    images: "np.ndarray"
+    labels: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def _render_chunk(args: tuple[int, str, int, int, int]) -> tuple["np.ndarray", list[dict]]:
+    import numpy as np
+
+    seed, split, start, n, size = args
+    samples = list(generate(split, n, seed=seed, size=size, start=start))
+    return np.stack([np.asarray(s.image, dtype=np.uint8) for s in samples]), [s.labels() for s in samples]
+
+
+def render_split(split: str, n: int, seed: int = 0, size: int = DEFAULT_SIZE, workers: int = 2,
+                 cache_dir: Path | None = None) -> ImageSet:
+    """Render ``n`` samples of ``split`` into arrays (in ``workers`` processes), cached as ``.npz``."""
+    import json
+    import numpy as np
+
+    cache = None
+    if cache_dir is not None:
+        cache = Path(cache_dir) / f"demo-{split}-s{seed}-n{n}-px{size}.npz"
+        if cache.exists():
+            z = np.load(cache)
+            return ImageSet(z["images"], json.loads(str(z["labels"])))
+    chunk = 2000
+    jobs = [(seed, split, s, min(chunk, n - s), size) for s in range(0, n, chunk)]
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_chunk, jobs)
+    else:
+        parts = [_render_chunk(j) for j in jobs]
+    out = ImageSet(np.concatenate([p[0] for p in parts]), [lab for p in parts for lab in p[1]])
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp.npz")
+        np.savez(tmp, images=out.images, labels=np.array(json.dumps(out.labels)))
+        tmp.replace(cache)
+    return out

@@ -1,0 +1,255 @@
+package dev.clipserve.server;
+
+import dev.clipserve.server.inference.InferenceOptions;
+import dev.clipserve.server.inference.ProviderPreference;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything the server is configured with. Built from command-line flags, then environment
+ * variables, then defaults ({@link #parse}); each field documents its unit, default and what 0 means.
+ *
+ * @param port TCP port to listen on (default 50051; 0 picks a free port, logged at start)
+ * @param bindAddress address to bind (default {@code 0.0.0.0}: all interfaces)
+ * @param modelsDir the model repository folder (default {@code models/})
+ * @param inference ONNX Runtime threads and execution-provider preference
+ * @param maxItemsPerRequest most images or texts in one request (default 256)
+ * @param maxImagePixels most pixels (width x height) an image may declare (default 40,000,000);
+ *     checked on the header before decoding
+ * @param maxEncodedImageBytes most bytes of one encoded image (default 32 MiB)
+ * @param maxTextChars most characters (UTF-16 units) of one text (default 10,000)
+ * @param maxMessageBytes most bytes of one gRPC request message (default 256 MiB)
+ * @param executorThreads threads that run calls (default 2x available processors)
+ * @param executorQueue calls that may wait for a thread before new ones are refused (default 1024)
+ * @param shutdownGrace how long in-flight calls may run after SIGTERM (default 30 s)
+ */
+public record ServerConfig(
+    int port,
+    String bindAddress,
+    Path modelsDir,
+    InferenceOptions inference,
+    int maxItemsPerRequest,
+    long maxImagePixels,
+    int maxEncodedImageBytes,
+    int maxTextChars,
+    int maxMessageBytes,
+    int executorThreads,
+    int executorQueue,
+    Duration shutdownGrace) {
+
+  /** One option: its flag, environment variable, default and description (for {@code --help}). */
+  record Option(String flag, String env, String defaultValue, String help) {}
+
+  static final List<Option> OPTIONS =
+      List.of(
+          new Option("--port", "CLIPSERVE_PORT", "50051", "TCP port (0: pick a free one)"),
+          new Option("--bind", "CLIPSERVE_BIND", "0.0.0.0", "address to listen on"),
+          new Option("--models", "CLIPSERVE_MODELS", "models", "model repository folder"),
+          new Option(
+              "--threads", "CLIPSERVE_THREADS", "0", "ONNX Runtime intra-op threads per model (0: ORT default)"),
+          new Option(
+              "--inter-op-threads",
+              "CLIPSERVE_INTER_OP_THREADS",
+              "0",
+              "ONNX Runtime inter-op threads per model (0: ORT default)"),
+          new Option(
+              "--provider", "CLIPSERVE_PROVIDER", "auto", "auto (CUDA if it loads, else CPU) | cpu | cuda"),
+          new Option("--max-items", "CLIPSERVE_MAX_ITEMS", "256", "most images/texts per request"),
+          new Option(
+              "--max-image-pixels", "CLIPSERVE_MAX_IMAGE_PIXELS", "40000000", "most pixels one image may declare"),
+          new Option(
+              "--max-image-bytes", "CLIPSERVE_MAX_IMAGE_BYTES", "33554432", "most bytes of one encoded image"),
+          new Option("--max-text-chars", "CLIPSERVE_MAX_TEXT_CHARS", "10000", "most characters of one text"),
+          new Option(
+              "--max-message-bytes", "CLIPSERVE_MAX_MESSAGE_BYTES", "268435456", "most bytes of one request"),
+          new Option(
+              "--executor-threads", "CLIPSERVE_EXECUTOR_THREADS", "0", "call threads (0: 2x processors)"),
+          new Option("--executor-queue", "CLIPSERVE_EXECUTOR_QUEUE", "1024", "calls waiting for a thread"),
+          new Option(
+              "--shutdown-grace-ms", "CLIPSERVE_SHUTDOWN_GRACE_MS", "30000", "time for in-flight calls on SIGTERM"));
+
+  /** Validates ranges. */
+  public ServerConfig {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("--port must be 0..65535, got " + port);
+    }
+    if (bindAddress == null || bindAddress.isBlank()) {
+      throw new ConfigException("--bind must not be empty");
+    }
+    positive("--max-items", maxItemsPerRequest);
+    positive("--max-image-pixels", maxImagePixels);
+    positive("--max-image-bytes", maxEncodedImageBytes);
+    positive("--max-text-chars", maxTextChars);
+    positive("--max-message-bytes", maxMessageBytes);
+    positive("--executor-threads", executorThreads);
+    positive("--executor-queue", executorQueue);
+  }
+
+  /** The defaults, with {@code modelsDir} as the repository (tests). */
+  public static ServerConfig defaults(Path modelsDir) {
+    return parse(new String[] {"--models", modelsDir.toString()}, Map.of());
+  }
+
+  /** A copy with another port. */
+  public ServerConfig withPort(int newPort) {
+    return new ServerConfig(
+        newPort, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
+        shutdownGrace);
+  }
+
+  /** A copy with another per-request item limit. */
+  public ServerConfig withMaxItemsPerRequest(int maxItems) {
+    return new ServerConfig(
+        port, bindAddress, modelsDir, inference, maxItems, maxImagePixels, maxEncodedImageBytes,
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace);
+  }
+
+  /** A copy with another image pixel limit. */
+  public ServerConfig withMaxImagePixels(long maxPixels) {
+    return new ServerConfig(
+        port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxPixels, maxEncodedImageBytes,
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace);
+  }
+
+  /** A copy with another text length limit. */
+  public ServerConfig withMaxTextChars(int maxChars) {
+    return new ServerConfig(
+        port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        maxEncodedImageBytes, maxChars, maxMessageBytes, executorThreads, executorQueue,
+        shutdownGrace);
+  }
+
+  /**
+   * Reads the configuration: a flag ({@code --port 1234} or {@code --port=1234}) wins over its
+   * environment variable ({@code CLIPSERVE_PORT}), which wins over the default.
+   *
+   * @throws ConfigException on an unknown flag, a missing value or a value out of range
+   * @throws HelpRequested when {@code --help} or {@code -h} is given
+   */
+  public static ServerConfig parse(String[] args, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Option o : OPTIONS) {
+      String fromEnv = env.get(o.env());
+      values.put(o.flag(), fromEnv != null && !fromEnv.isBlank() ? fromEnv.trim() : o.defaultValue());
+    }
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        throw new HelpRequested(usage());
+      }
+      String flag = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        flag = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (!values.containsKey(flag)) {
+        throw new ConfigException("unknown option '" + arg + "' (see --help)");
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw new ConfigException(flag + " needs a value");
+        }
+        value = args[++i];
+      }
+      values.put(flag, value);
+    }
+    int processors = Runtime.getRuntime().availableProcessors();
+    int executorThreads = integer(values, "--executor-threads");
+    return new ServerConfig(
+        integer(values, "--port"),
+        values.get("--bind"),
+        Path.of(values.get("--models")),
+        new InferenceOptions(
+            nonNegative("--threads", integer(values, "--threads")),
+            nonNegative("--inter-op-threads", integer(values, "--inter-op-threads")),
+            provider(values.get("--provider"))),
+        integer(values, "--max-items"),
+        longValue(values, "--max-image-pixels"),
+        integer(values, "--max-image-bytes"),
+        integer(values, "--max-text-chars"),
+        integer(values, "--max-message-bytes"),
+        executorThreads == 0 ? 2 * processors : executorThreads,
+        integer(values, "--executor-queue"),
+        Duration.ofMillis(nonNegative("--shutdown-grace-ms", longValue(values, "--shutdown-grace-ms"))));
+  }
+
+  /** The {@code --help} text: every flag with its environment variable and default. */
+  public static String usage() {
+    List<String> lines = new ArrayList<>();
+    lines.add("usage: clipserve-server [options]");
+    lines.add("Serves CLIP image/text encoders from a model repository over gRPC.");
+    lines.add("Each option can also be set by its environment variable; a flag wins.");
+    lines.add("");
+    for (Option o : OPTIONS) {
+      lines.add(
+          String.format(
+              Locale.ROOT, "  %-22s %-30s %s (default %s)", o.flag() + " V", o.env(), o.help(),
+              o.defaultValue()));
+    }
+    return String.join("\n", lines);
+  }
+
+  private static ProviderPreference provider(String value) {
+    try {
+      return ProviderPreference.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--provider must be auto, cpu or cuda, got '" + value + "'");
+    }
+  }
+
+  private static int integer(Map<String, String> values, String flag) {
+    long v = longValue(values, flag);
+    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+      throw new ConfigException(flag + " is out of range: " + v);
+    }
+    return (int) v;
+  }
+
+  private static long longValue(Map<String, String> values, String flag) {
+    String raw = values.get(flag).trim().replace("_", "");
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(flag + " must be an integer, got '" + values.get(flag) + "'");
+    }
+  }
+
+  private static <T extends Number> T nonNegative(String flag, T value) {
+    if (value.longValue() < 0) {
+      throw new ConfigException(flag + " must be >= 0, got " + value);
+    }
+    return value;
+  }
+
+  private static void positive(String flag, long value) {
+    if (value <= 0) {
+      throw new ConfigException(flag + " must be > 0, got " + value);
+    }
+  }
+
+  /** A configuration error; the message is meant for the operator. */
+  public static final class ConfigException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  /** {@code --help} was asked for; the message is the usage text. */
+  public static final class HelpRequested extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public HelpRequested(String usage) {
+      super(usage);
+    }
+  }
+}
