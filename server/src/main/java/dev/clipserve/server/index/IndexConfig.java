@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param efSearch candidates the HNSW search keeps per segment ("efSearch"); at least {@code k};
  *     default 100
  * @param ramBufferMb indexing buffer before a segment is flushed, in MiB (default 256)
+ * @param mergeWorkers threads that build one merged HNSW graph (default 1 = the merging thread only)
  */
 public record IndexConfig(
-    Path directory, int exactBelow, int hnswMaxConn, int hnswBeamWidth, int efSearch, double ramBufferMb) {
+    Path directory, int exactBelow, int hnswMaxConn, int hnswBeamWidth, int efSearch, double ramBufferMb,
+    int mergeWorkers) {
 
   public static final int DEFAULT_EXACT_BELOW = 20_000;
   public static final int DEFAULT_MAX_CONN = 16;
@@ -39,6 +41,9 @@ public record IndexConfig(
     if (efSearch < 1) {
       throw new IllegalArgumentException("efSearch must be >= 1, got " + efSearch);
     }
+    if (mergeWorkers < 1) {
+      throw new IllegalArgumentException("mergeWorkers must be >= 1, got " + mergeWorkers);
+    }
     if (!(ramBufferMb > 0)) {
       throw new IllegalArgumentException("ramBufferMb must be > 0, got " + ramBufferMb);
     }
@@ -48,18 +53,22 @@ public record IndexConfig(
   public static IndexConfig defaults(Path directory) {
     return new IndexConfig(
         directory, DEFAULT_EXACT_BELOW, DEFAULT_MAX_CONN, DEFAULT_BEAM_WIDTH, DEFAULT_EF_SEARCH,
-        DEFAULT_RAM_BUFFER_MB);
+        DEFAULT_RAM_BUFFER_MB, 1);
   }
 
   public IndexConfig withExactBelow(int value) {
-    return new IndexConfig(directory, value, hnswMaxConn, hnswBeamWidth, efSearch, ramBufferMb);
+    return new IndexConfig(directory, value, hnswMaxConn, hnswBeamWidth, efSearch, ramBufferMb, mergeWorkers);
   }
 
   public IndexConfig withHnsw(int maxConn, int beamWidth, int ef) {
-    return new IndexConfig(directory, exactBelow, maxConn, beamWidth, ef, ramBufferMb);
+    return new IndexConfig(directory, exactBelow, maxConn, beamWidth, ef, ramBufferMb, mergeWorkers);
   }
 
   public IndexConfig withRamBufferMb(double value) {
-    return new IndexConfig(directory, exactBelow, hnswMaxConn, hnswBeamWidth, efSearch, value);
+    return new IndexConfig(directory, exactBelow, hnswMaxConn, hnswBeamWidth, efSearch, value, mergeWorkers);
+  }
+
+  public IndexConfig withMergeWorkers(int value) {
+    return new IndexConfig(directory, exactBelow, hnswMaxConn, hnswBeamWidth, efSearch, ramBufferMb, value);
   }
 }

@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
@@ -92,9 +94,17 @@ public final class VectorIndex implements Closeable {
   private final Object commitLock = new Object();
   private final AtomicLong commits = new AtomicLong();
   private volatile long committedSeqNo;
+  private final ExecutorService mergeExec; // null unless config.mergeWorkers() > 1
+
+  private static void shutdown(ExecutorService exec) {
+    if (exec != null) {
+      exec.shutdownNow();
+    }
+  }
 
   private VectorIndex(IndexConfig config, Map<String, Integer> modelDimensions, Directory directory,
-      IndexWriter writer) throws IOException {
+      IndexWriter writer, ExecutorService mergeExec) throws IOException {
+    this.mergeExec = mergeExec;
     this.config = config;
     this.modelDimensions = modelDimensions;
     this.directory = directory;
@@ -124,7 +134,17 @@ public final class VectorIndex implements Closeable {
     });
     Files.createDirectories(config.directory());
     Directory dir = FSDirectory.open(config.directory());
-    KnnVectorsFormat format = new Lucene99HnswVectorsFormat(config.hnswMaxConn(), config.hnswBeamWidth());
+    ExecutorService mergeExec = config.mergeWorkers() > 1
+        ? Executors.newFixedThreadPool(config.mergeWorkers(), r -> {
+          Thread t = new Thread(r, "hnsw-merge");
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
+    KnnVectorsFormat format = mergeExec == null
+        ? new Lucene99HnswVectorsFormat(config.hnswMaxConn(), config.hnswBeamWidth())
+        : new Lucene99HnswVectorsFormat(config.hnswMaxConn(), config.hnswBeamWidth(), config.mergeWorkers(),
+            mergeExec);
     IndexWriterConfig iwc = new IndexWriterConfig()
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setRAMBufferSizeMB(config.ramBufferMb())
@@ -139,14 +159,16 @@ public final class VectorIndex implements Closeable {
       writer = new IndexWriter(dir, iwc);
     } catch (IOException | RuntimeException e) {
       dir.close();
+      shutdown(mergeExec);
       throw e;
     }
     try {
       checkDimensions(writer, modelDimensions);
-      return new VectorIndex(config, Map.copyOf(modelDimensions), dir, writer);
+      return new VectorIndex(config, Map.copyOf(modelDimensions), dir, writer, mergeExec);
     } catch (IOException | RuntimeException e) {
       writer.rollback();
       dir.close();
+      shutdown(mergeExec);
       throw e;
     }
   }
@@ -249,6 +271,26 @@ public final class VectorIndex implements Closeable {
   }
 
   /**
+   * Bulk load: adds every item (upsert by id) and commits once at the end; nothing is acknowledged
+   * before that commit. For initial loads and benchmarks (one segment flush per RAM buffer rather
+   * than per call).
+   *
+   * @return the number of items written
+   */
+  public long bulkLoad(Iterable<IndexedItem> items) throws IOException {
+    long n = 0;
+    long seqNo = -1;
+    for (IndexedItem item : items) {
+      seqNo = writer.updateDocument(new Term(ID_FIELD, item.id()), toDocument(item, (int) Math.min(n, Integer.MAX_VALUE)));
+      n++;
+    }
+    if (seqNo >= 0) {
+      makeDurable(seqNo);
+    }
+    return n;
+  }
+
+  /**
    * Deletes items by id, durably. Unknown ids are ignored.
    *
    * @return the ids that existed before the delete (a concurrent upsert of the same id may race)
@@ -304,6 +346,12 @@ public final class VectorIndex implements Closeable {
    */
   public List<SearchHit> search(String model, float[] query, int k, Map<String, String> filter, SearchMode mode)
       throws IOException {
+    return search(model, query, k, filter, mode, config.efSearch());
+  }
+
+  /** As {@link #search(String, float[], int, Map, SearchMode)} with an explicit HNSW {@code efSearch}. */
+  public List<SearchHit> search(String model, float[] query, int k, Map<String, String> filter, SearchMode mode,
+      int efSearch) throws IOException {
     int dim = dimensionOf(model);
     checkUnitVector("query", query, dim);
     IndexSearcher s = searchers.acquire();
@@ -311,7 +359,7 @@ public final class VectorIndex implements Closeable {
       if (useExact(s, mode)) {
         return exactScan(s, model, k, filter, v -> VectorUtil.dotProduct(query, v));
       }
-      return hnsw(s, model, query, Math.max(config.efSearch(), k), k, filter);
+      return hnsw(s, model, query, Math.max(efSearch, k), k, filter);
     } finally {
       searchers.release(s);
     }
@@ -583,6 +631,7 @@ public final class VectorIndex implements Closeable {
         writer.close(); // commits pending changes
       } finally {
         directory.close();
+        shutdown(mergeExec);
       }
     }
   }

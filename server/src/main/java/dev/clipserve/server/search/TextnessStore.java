@@ -24,8 +24,11 @@ import java.util.stream.Stream;
  * The current {@link TextnessVector} of each embedding space, versioned and persisted.
  *
  * <p>At construction it reads the shipped vectors ({@code <shippedDir>/<space>.json}, usually
- * {@code models/textness/}) and the trained ones ({@code <dataDir>/<space>.v<N>.json}); per space
- * the highest version wins (a trained vector beats a shipped one of the same version). {@link
+ * {@code models/textness/}; other files such as {@code <space>.student.json} are ignored) and the
+ * trained ones ({@code <dataDir>/<space>.v<N>.json}); per space the highest vector version wins (a
+ * trained vector beats a shipped one of the same version). File format: docs/model-repository.md,
+ * "Textness vectors": {@code "version"} is the <em>format</em> version (1; other values are refused);
+ * the vector's own version is {@code "vector_version"} (absent in shipped files: 1). {@link
  * #publish} writes the next version atomically (temp file, fsync, rename, directory fsync) before it
  * becomes current, so a crash leaves either the old or the new version, never a torn file.
  *
@@ -37,6 +40,8 @@ public final class TextnessStore {
       .setPrettyPrinting()
       .serializeSpecialFloatingPointValues()
       .create();
+  /** The file format version this class reads and writes. */
+  public static final int FORMAT_VERSION = 1;
   private static final Pattern TRAINED_FILE = Pattern.compile("(.+)\\.v(\\d+)\\.json");
 
   private final Path dataDir;
@@ -51,7 +56,16 @@ public final class TextnessStore {
   public TextnessStore(Path shippedDir, Path dataDir) {
     this.dataDir = dataDir;
     if (shippedDir != null && Files.isDirectory(shippedDir)) {
-      forEachJson(shippedDir, p -> offer(read(p)));
+      forEachJson(shippedDir, p -> {
+        // <space>.json only: <space>.student.json etc. are for comparison, not for serving.
+        String name = p.getFileName().toString();
+        if (!TRAINED_FILE.matcher(name).matches()) {
+          TextnessVector v = read(p);
+          if (name.equals(v.embeddingSpace() + ".json")) {
+            offer(v);
+          }
+        }
+      });
     }
     if (Files.isDirectory(dataDir)) {
       forEachJson(dataDir, p -> {
@@ -128,12 +142,21 @@ public final class TextnessStore {
     try {
       Json j = GSON.fromJson(Files.readString(file), Json.class);
       if (j == null || j.embeddingSpace == null || j.vector == null || j.version == null) {
-        throw new IllegalArgumentException(file + ": needs embedding_space, version and vector");
+        throw new IllegalArgumentException("needs embedding_space, version and vector");
+      }
+      if (j.version != FORMAT_VERSION) {
+        throw new IllegalArgumentException("format version " + j.version + " is not supported (only "
+            + FORMAT_VERSION + ")");
+      }
+      if (j.dimension != null && j.dimension != j.vector.length) {
+        throw new IllegalArgumentException("dimension " + j.dimension + " but the vector has " + j.vector.length);
       }
       double n = VectorMath.norm(j.vector);
       double raw = j.rawNorm != null ? j.rawNorm : n;
-      return new TextnessVector(j.embeddingSpace, j.version, VectorMath.normalized(j.vector), 1.0, raw,
-          j.trainedOn == null ? "unknown" : j.trainedOn, j.trainAccuracy, j.valAccuracy);
+      String trainedOn = j.model != null ? j.model : j.trainedOn == null ? "unknown" : j.trainedOn;
+      Double val = j.valAccuracy != null ? j.valAccuracy : j.accuracy;
+      return new TextnessVector(j.embeddingSpace, j.vectorVersion == null ? 1 : j.vectorVersion,
+          VectorMath.normalized(j.vector), 1.0, raw, trainedOn, j.trainAccuracy, val);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read textness vector " + file, e);
     } catch (JsonParseException | IllegalArgumentException e) {
@@ -144,7 +167,10 @@ public final class TextnessStore {
   static String toJson(TextnessVector v) {
     Json j = new Json();
     j.embeddingSpace = v.embeddingSpace();
-    j.version = v.version();
+    j.version = FORMAT_VERSION;
+    j.vectorVersion = v.version();
+    j.dimension = v.dimension();
+    j.model = v.trainedOn();
     j.vector = v.vector();
     j.norm = v.norm();
     j.rawNorm = v.rawNorm();
@@ -159,10 +185,14 @@ public final class TextnessStore {
   private static final class Json {
     String embeddingSpace;
     Integer version;
+    Integer vectorVersion;
+    Integer dimension;
     float[] vector;
     Double norm;
     Double rawNorm;
     String trainedOn;
+    String model;
+    Double accuracy;
     Double trainAccuracy;
     Double valAccuracy;
   }

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param vector unit-length, the space's dimension
  * @param norm L2 norm of {@code vector} (1.0)
  * @param rawNorm L2 norm of the weight row before scaling (informational)
- * @param trainedOn which image model's embeddings trained it (e.g. {@code teacher})
+ * @param trainedOn which image model's embeddings trained it (e.g. {@code teacher-image})
  * @param trainAccuracy probe accuracy on its training split, or null if unknown
  * @param valAccuracy probe accuracy on its validation split, or null if unknown
  */

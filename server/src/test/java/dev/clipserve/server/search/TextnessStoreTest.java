@@ -19,6 +19,8 @@ class TextnessStoreTest {
     Files.writeString(shipped.resolve("demo-clip.json"), """
         {"embedding_space": "demo-clip", "version": 1, "vector": [3.0, 4.0], "norm": 5.0,
          "raw_norm": 5.0, "trained_on": "teacher"}""");
+    Files.writeString(shipped.resolve("demo-clip.student.json"),
+        "{\"embedding_space\": \"demo-clip\", \"version\": 1, \"vector\": [0.0, 1.0]}");
     TextnessStore store = new TextnessStore(shipped, tmp.resolve("data/textness"));
     TextnessVector v = store.current("demo-clip").orElseThrow();
     assertEquals(1, v.version());
@@ -49,6 +51,14 @@ class TextnessStoreTest {
     assertEquals(2, again.version());
     assertEquals(0.8, again.valAccuracy(), 1e-9);
     assertEquals(3, reopened.publish("s", new float[] {1f, 1f}, "teacher", null, null).version());
+  }
+
+  @Test
+  void refusesAnotherFormatVersion() throws Exception {
+    Path shipped = Files.createDirectories(tmp.resolve("shipped"));
+    Files.writeString(shipped.resolve("s.json"), "{\"embedding_space\": \"s\", \"version\": 2, \"vector\": [1.0]}");
+    var e = assertThrows(IllegalArgumentException.class, () -> new TextnessStore(shipped, tmp.resolve("d")));
+    assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
   }
 
   @Test
