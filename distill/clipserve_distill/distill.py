@@ -42,7 +42,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
 from . import data
 from .model import CLIP, VisionTransformer, build_vision, load_clip, read_state_dict
@@ -110,7 +110,10 @@ def temperature_at(step: int, cfg: DistillConfig) -> float:
 
 
 class ArrayImages(Dataset):
-    """uint8 ``[N, H, W, 3]`` images (already at the model size) -> (normalized tensor, index)."""
+    """uint8 ``[N, H, W, 3]`` images (already at the model size) -> (normalized tensor, index).
+
+    Indexing with a list of indices returns a whole batch at once (see :func:`make_loader`).
+    """
 
     def __init__(self, images: np.ndarray) -> None:
         self.images = images
@@ -118,8 +121,20 @@ class ArrayImages(Dataset):
     def __len__(self) -> int:
         return len(self.images)
 
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+    def __getitem__(self, i):
+        if isinstance(i, (list, tuple)):
+            return images_to_tensor(self.images[np.asarray(i)]), torch.as_tensor(i)
         return images_to_tensor(self.images[i:i + 1])[0], i
+
+
+def make_loader(dataset: Dataset, batch_size: int, shuffle: bool, generator: torch.Generator | None = None,
+                num_workers: int = 0, drop_last: bool = False) -> DataLoader:
+    """Batches of (images, indices); in-memory arrays are sliced a batch at a time."""
+    if isinstance(dataset, ArrayImages):
+        base = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        return DataLoader(dataset, sampler=BatchSampler(base, batch_size, drop_last), batch_size=None)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator,
+                      num_workers=num_workers, drop_last=drop_last)
 
 
 class FolderImages(Dataset):
@@ -146,7 +161,7 @@ def teacher_embeddings(visual: nn.Module, dataset: Dataset, batch_size: int, dev
                        num_workers: int = 0) -> torch.Tensor:
     """L2-normalized teacher embeddings of the whole dataset, ``[N, D]`` on the CPU, dataset order."""
     visual = visual.to(device).eval()
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers)
+    loader = make_loader(dataset, batch_size, shuffle=False, num_workers=num_workers)
     parts = []
     for x, _ in loader:
         parts.append(F.normalize(visual(x.to(device)).float(), dim=-1).cpu())
@@ -179,8 +194,8 @@ def distill(teacher_visual: nn.Module, logit_scale: float, dataset: Dataset, cfg
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
                              {"params": other, "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98), eps=1e-6)
     gen = torch.Generator().manual_seed(cfg.seed)
-    loader = DataLoader(dataset, batch_size=cfg.batch_size, shuffle=True, drop_last=len(dataset) > cfg.batch_size,
-                        generator=gen, num_workers=cfg.num_workers)
+    loader = make_loader(dataset, cfg.batch_size, shuffle=True, generator=gen, num_workers=cfg.num_workers,
+                         drop_last=len(dataset) > cfg.batch_size)
     step, start, history = 0, time.time(), []
     while step < cfg.steps:
         for x, idx in loader:
@@ -216,6 +231,10 @@ def load_any_teacher(path: Path, vision_heads: int | None = None) -> tuple[nn.Mo
         from .train import load_teacher
 
         clip, _, _ = load_teacher(path)
+    elif isinstance(blob, dict):  # a torch.save'd OpenAI-layout state dict (or {"state_dict": ...})
+        clip = load_clip(blob.get("state_dict", blob), vision_heads)
+    elif isinstance(blob, nn.Module):  # OpenAI's TorchScript archive
+        clip = load_clip(blob.state_dict(), vision_heads)
     else:
         clip = load_clip(read_state_dict(path), vision_heads)
     return clip.visual, clip.logit_scale.exp().item(), clip

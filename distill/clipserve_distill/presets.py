@@ -50,11 +50,11 @@ PRESETS: dict[str, Preset] = {
     # Tests: tiny, CPU, well under 1 MB each. 1024 = 512 byte tokens + 510 merges + 2 specials.
     "tiny": _teacher(32, 32, 8, 64, 2, 2, 16, 1024, 64, 2, 2),
     "tiny-student": _student(32, 8, 32, 1, 2, 32),
-    # The shipped demo repository (models/): 64 px demo-world images, patch 8, 128-d space; the
+    # The shipped demo repository (models/): 64 px demo-world images, patch 16, 128-d space; the
     # vocabulary is an upper bound (the demo BPE stops when its merges run out, ~700 ids).
-    "demo": _teacher(128, 64, 8, 128, 4, 4, 24, 1024, 128, 4, 3),
+    "demo": _teacher(128, 64, 16, 128, 4, 4, 16, 1024, 128, 4, 3),
     # Half the demo teacher's image width and depth (the seed's ratio), same output space.
-    "demo-student": _student(64, 8, 64, 2, 2, 128),
+    "demo-student": _student(64, 16, 64, 2, 2, 128),
 }
 
 

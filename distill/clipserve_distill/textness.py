@@ -113,3 +113,36 @@ def load(path: Path) -> tuple[torch.Tensor, dict]:
     if doc.get("version") != FORMAT_VERSION:
         raise ValueError(f"{path}: textness version {doc.get('version')} (expected {FORMAT_VERSION})")
     return torch.tensor(doc["vector"], dtype=torch.float32), doc
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train a textness vector on two folders of images (with / without text) for any teacher."""
+    import argparse
+
+    from .distill import FolderImages, load_any_teacher, teacher_embeddings
+
+    p = argparse.ArgumentParser(description="Train the textness vector of a teacher's embedding space.")
+    p.add_argument("--teacher", type=Path, required=True, help="demo teacher.pt or OpenAI-layout CLIP weights")
+    p.add_argument("--with-text", type=Path, required=True, help="folder of images that contain text")
+    p.add_argument("--without-text", type=Path, required=True, help="folder of images without text")
+    p.add_argument("--space", required=True, help="embedding_space the vector belongs to (e.g. clip-vit-b-32)")
+    p.add_argument("--out", type=Path, required=True, help="JSON to write (models/textness/<space>.json)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--batch-size", type=int, default=64)
+    a = p.parse_args(argv)
+    visual, _, _ = load_any_teacher(a.teacher)
+    size = visual.input_resolution
+    pos = teacher_embeddings(visual, FolderImages(a.with_text, size), a.batch_size, a.device)
+    neg = teacher_embeddings(visual, FolderImages(a.without_text, size), a.batch_size, a.device)
+    emb = torch.cat([pos, neg])
+    y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
+    probe = train_probe(emb, y)
+    b, raw = textness_vector(probe)
+    bias = (probe.bias[1] - probe.bias[0]).item() / 2
+    acc = probe_accuracy(probe, emb, y)
+    save(a.out, to_json(b, raw, bias, a.space, "teacher", "teacher-image", round(acc, 4), len(y)))
+    print(f"{a.out}: {len(y)} images, training accuracy {acc:.3f}, raw norm {raw:.2f}")
+
+
+if __name__ == "__main__":
+    main()

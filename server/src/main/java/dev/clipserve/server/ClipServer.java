@@ -55,6 +55,7 @@ public final class ClipServer implements AutoCloseable {
   private final AtomicReference<SearchSpaces> search = new AtomicReference<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile int boundPort = -1;
 
   /**
    * @param builder the transport to serve on; this class adds its services and executor
@@ -93,28 +94,49 @@ public final class ClipServer implements AutoCloseable {
    */
   public ClipServer start() throws IOException {
     server.start();
+    boundPort = server.getPort();
     log.info("listening on {}:{} (NOT_SERVING until the models are loaded)", config.bindAddress(), port());
     long t0 = System.nanoTime();
+    ModelRepository loaded;
     try {
-      repository.set(ModelRepository.load(config.modelsDir(), runtime, config.maxImagePixels(), decorator));
-      search.set(SearchSpaces.open(repository.get(), config.modelsDir(),
-          IndexConfig.defaults(config.indexDir()), config.dataDir().resolve("textness"),
-          new SearchEngine.Limits(1000, config.maxItemsPerRequest(), 200, 10_000)));
+      loaded = ModelRepository.load(config.modelsDir(), runtime, config.maxImagePixels(), decorator);
+    } catch (RuntimeException e) {
+      server.shutdownNow();
+      executor.shutdownNow();
+      stopped.countDown();
+      throw e;
+    }
+    SearchSpaces openedSearch;
+    try {
+      openedSearch = SearchSpaces.open(loaded, config.modelsDir(), IndexConfig.defaults(config.indexDir()),
+          config.dataDir().resolve("textness"),
+          new SearchEngine.Limits(1000, config.maxItemsPerRequest(), 200, 10_000));
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
       executor.shutdownNow();
-      ModelRepository loaded = repository.getAndSet(null);
-      if (loaded != null) {
-        loaded.close();
-      }
+      loaded.close();
       stopped.countDown();
       if (e instanceof IOException io) {
         throw new ModelLoadException("cannot open the search index in " + config.indexDir() + ": " + io, io);
       }
       throw e;
     }
+    search.set(openedSearch);
+    repository.set(loaded);
+    if (stopping.get()) {
+      // shutdown() ran while loading: it found no repository to close
+      SearchSpaces sp = search.getAndSet(null);
+      if (sp != null) {
+        sp.close();
+      }
+      ModelRepository r = repository.getAndSet(null);
+      if (r != null) {
+        r.close();
+      }
+      return this;
+    }
     log.info(
-        "loaded {} models from {} in {} ms", repository.get().models().size(), config.modelsDir(),
+        "loaded {} models from {} in {} ms", loaded.models().size(), config.modelsDir(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     setHealth(ServingStatus.SERVING);
     return this;
@@ -122,7 +144,7 @@ public final class ClipServer implements AutoCloseable {
 
   /** The bound port (the real one when configured as 0); -1 for transports without a port. */
   public int port() {
-    return server.getPort();
+    return boundPort;
   }
 
   /**

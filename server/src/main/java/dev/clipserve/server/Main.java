@@ -56,8 +56,7 @@ public final class Main {
     }
     long uptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
     log.info(
-        "serving {} models on {}:{}; started in {} ms (since JVM start)",
-        server.models().models().size(), config.bindAddress(), server.port(), uptimeMs);
+        "serving on {}:{}; started in {} ms (since JVM start)", config.bindAddress(), server.port(), uptimeMs);
     System.out.println("clipserve-server listening on port " + server.port());
     System.out.flush();
     server.awaitStopped();

@@ -24,11 +24,16 @@ public final class ClipTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final int contextLength;
   private final long padId;
+  /** The id the post-processor appends (CLIP: {@code <|endoftext|>}), or -1 if it appends none. */
+  private final long endId;
 
   private ClipTokenizer(HuggingFaceTokenizer tokenizer, int contextLength, long padId) {
     this.tokenizer = tokenizer;
     this.contextLength = contextLength;
     this.padId = padId;
+    long[] with = tokenizer.encode("a", true, false).getIds();
+    long[] without = tokenizer.encode("a", false, false).getIds();
+    this.endId = with.length > without.length && with.length > 0 ? with[with.length - 1] : -1;
   }
 
   /**
@@ -101,15 +106,19 @@ public final class ClipTokenizer implements AutoCloseable {
   }
 
   /**
-   * The attention mask of {@code ids} as returned by {@link #encode}: 1 up to and including the
-   * last end token, 0 for the padding after it. Found as the ids after the last non-pad id, so it is
-   * correct even when {@code padId} also occurs inside the text.
+   * The attention mask of {@code ids} as returned by {@link #encode}: 1 for the start token, the
+   * text and the end token, 0 for the padding after them. Padding is the trailing run of {@code
+   * padId}; when {@code padId} is the end token itself (Hugging Face's CLIP config pads with
+   * {@code <|endoftext|>}), the first id of that run is the real end token and counts as 1.
    */
   public long[] attentionMask(long[] ids) {
     long[] mask = new long[ids.length];
     int last = ids.length - 1;
     while (last >= 0 && ids[last] == padId) {
       last--;
+    }
+    if (padId == endId && last < ids.length - 1) {
+      last++;
     }
     for (int i = 0; i <= last; i++) {
       mask[i] = 1;

@@ -119,6 +119,52 @@ class ImagePreprocessorTest {
   }
 
   @Test
+  void refusesJpegBombFromHeader() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ImageIO.write(noise(16, 16), "jpeg", bytes);
+    byte[] jpeg = bytes.toByteArray();
+    for (int i = 2; i + 8 < jpeg.length; i++) { // SOF0: FF C0 len(2) precision(1) height(2) width(2)
+      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC0) {
+        jpeg[i + 5] = (byte) 0xEA; // height 60000
+        jpeg[i + 6] = (byte) 0x60;
+        jpeg[i + 7] = (byte) 0xEA; // width 60000
+        jpeg[i + 8] = (byte) 0x60;
+        break;
+      }
+    }
+    InvalidImageException e =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () -> assertThrows(InvalidImageException.class, () -> pre.preprocessEncoded(jpeg, out(), 0)));
+    assertTrue(e.getMessage().contains("60000x60000"), e.getMessage());
+  }
+
+  @Test
+  void givesIdenticalResultsFromManyThreads() throws Exception {
+    byte[] png = png(noise(97, 61));
+    float[] expected = out();
+    pre.preprocessEncoded(png, expected, 0);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<float[]>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  float[] o = out();
+                  pre.preprocessEncoded(png, o, 0);
+                  return o;
+                }));
+      }
+      for (var f : results) {
+        assertTrue(Arrays.equals(expected, f.get()));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void refusesRawOfWrongSize() {
     InvalidImageException e =
         assertThrows(

@@ -58,6 +58,23 @@ class ClipTokenizerTest {
   }
 
   @Test
+  void padsWithEndTokenAndMasksOnlyThePaddingWhenPadIdIsTheEndToken() throws IOException {
+    try (ClipTokenizer hfStyle = ClipTokenizer.load(MODEL.resolve("tokenizer.json"), 10, EOT)) {
+      long[] ids = hfStyle.encode("a photo");
+      assertArrayEquals(new long[] {664, 320, 556, 665, 665, 665, 665, 665, 665, 665}, ids);
+      assertArrayEquals(new long[] {1, 1, 1, 1, 0, 0, 0, 0, 0, 0}, hfStyle.attentionMask(ids));
+    }
+  }
+
+  @Test
+  void keepsALiteralEndTokenInsideTheTextUnderTheMask() {
+    long[] ids = tokenizer.encode("cat <|endoftext|> dog");
+    assertEquals(EOT, ids[2]);
+    long[] mask = tokenizer.attentionMask(ids);
+    assertEquals(5, Arrays.stream(mask).sum());
+  }
+
+  @Test
   void refusesEmptyAndBlankText() {
     for (String text : new String[] {"", "   ", "\n\t", null}) {
       IllegalArgumentException e =
