@@ -142,8 +142,9 @@ class SearchIT {
       TrainTextnessResponse trained = stub.trainTextness(train.build());
       assertEquals(1, trained.getVersion());
       assertEquals("tiny-teacher-image", trained.getTrainedOn());
-      assertEquals(10, trained.getTrainCount());
-      assertEquals(3, trained.getValidationCount());
+      // 7 with text, 6 without; a quarter of each class (rounded down) is held out
+      assertEquals(11, trained.getTrainCount());
+      assertEquals(2, trained.getValidationCount());
       assertTrue(trained.getTrainAccuracy() >= 0 && trained.getTrainAccuracy() <= 1);
       assertTrue(Files.exists(data.resolve("textness/tiny-clip.v1.json")));
       SearchResponse shifted = stub.search(SearchRequest.newBuilder().setText("cat").setTopK(5)
