@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param directory folder of the Lucene index (created if missing); default {@code data/index/<space>}
  * @param exactBelow live item count below which searches scan every vector exactly instead of
- *     walking the HNSW graph (default 20,000; 0 = always HNSW; {@code Integer.MAX_VALUE} = always
+ *     walking the HNSW graph (default 10,000; 0 = always HNSW; {@code Integer.MAX_VALUE} = always
  *     exact)
  * @param hnswMaxConn HNSW maximum connections per node ("M", Lucene default 16)
  * @param hnswBeamWidth HNSW candidate list size while building ("efConstruction", Lucene default 100)
@@ -21,7 +21,7 @@ public record IndexConfig(
     Path directory, int exactBelow, int hnswMaxConn, int hnswBeamWidth, int efSearch, double ramBufferMb,
     int mergeWorkers) {
 
-  public static final int DEFAULT_EXACT_BELOW = 20_000;
+  public static final int DEFAULT_EXACT_BELOW = 10_000;
   public static final int DEFAULT_MAX_CONN = 16;
   public static final int DEFAULT_BEAM_WIDTH = 100;
   public static final int DEFAULT_EF_SEARCH = 100;
