@@ -64,6 +64,11 @@ public record ServerConfig(
               "0",
               "ONNX Runtime inter-op threads per model (0: ORT default)"),
           new Option(
+              "--spinning",
+              "CLIPSERVE_SPINNING",
+              "false",
+              "let idle ONNX Runtime threads busy-wait (true: lower latency on dedicated cores)"),
+          new Option(
               "--provider", "CLIPSERVE_PROVIDER", "auto", "auto (CUDA if it loads, else CPU) | cpu | cuda"),
           new Option("--max-items", "CLIPSERVE_MAX_ITEMS", "256", "most images/texts per request"),
           new Option(
@@ -186,7 +191,8 @@ public record ServerConfig(
         new InferenceOptions(
             nonNegative("--threads", integer(values, "--threads")),
             nonNegative("--inter-op-threads", integer(values, "--inter-op-threads")),
-            provider(values.get("--provider"))),
+            provider(values.get("--provider")),
+            bool(values, "--spinning")),
         integer(values, "--max-items"),
         longValue(values, "--max-image-pixels"),
         integer(values, "--max-image-bytes"),
@@ -223,6 +229,15 @@ public record ServerConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--provider must be auto, cpu or cuda, got '" + value + "'");
     }
+  }
+
+  private static boolean bool(Map<String, String> values, String flag) {
+    String v = values.get(flag).trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new ConfigException(flag + " must be true or false, got '" + values.get(flag) + "'");
+    };
   }
 
   private static int integer(Map<String, String> values, String flag) {

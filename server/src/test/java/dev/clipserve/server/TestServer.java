@@ -40,7 +40,7 @@ final class TestServer implements AutoCloseable {
         new ClipServer(
             config,
             InProcessServerBuilder.forName(name),
-            new OrtRuntime(OrtEnvironment.getEnvironment(), new InferenceOptions(1, 1, config.inference().provider())),
+            new OrtRuntime(OrtEnvironment.getEnvironment(), new InferenceOptions(1, 1, config.inference().provider(), false)),
             decorator)
             .start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(64 << 20).build();
