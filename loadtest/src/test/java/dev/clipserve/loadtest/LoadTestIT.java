@@ -12,7 +12,6 @@ import dev.clipserve.loadtest.workload.GrpcTarget;
 import dev.clipserve.server.ClipServer;
 import dev.clipserve.server.RunnerDecorator;
 import dev.clipserve.server.ServerConfig;
-import dev.clipserve.server.inference.InferenceOptions;
 import dev.clipserve.server.inference.OrtRuntime;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -46,17 +45,20 @@ class LoadTestIT {
     String name = InProcessServerBuilder.generateName();
     ServerConfig config = ServerConfig.defaults(TINY_MODELS);
     server = new ClipServer(config, InProcessServerBuilder.forName(name),
-        new OrtRuntime(OrtEnvironment.getEnvironment(),
-            new InferenceOptions(1, 1, config.inference().provider())),
+        new OrtRuntime(OrtEnvironment.getEnvironment(), config.inference()),
         RunnerDecorator.NONE).start();
     channel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(64 << 20).build();
   }
 
   @AfterEach
   void stopServer() throws Exception {
-    channel.shutdownNow();
-    channel.awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdown();
+    if (channel != null) {
+      channel.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdown();
+    }
   }
 
   /** Writes a 24-image eval set: shapes of two classes, a third of them with a word. */

@@ -8,6 +8,7 @@ import dev.clipserve.api.v1.ModelInfo;
 import dev.clipserve.api.v1.ModelServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,13 +66,30 @@ public final class GrpcTarget implements AutoCloseable {
     return channel;
   }
 
-  /** The server's models (ModelService.ListModels), waiting at most {@code timeoutSeconds}. */
-  public List<ModelInfo> listModels(long timeoutSeconds) {
-    return ModelServiceGrpc.newBlockingStub(channel)
-        .withWaitForReady()
-        .withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS)
-        .listModels(ListModelsRequest.getDefaultInstance())
-        .getModelsList();
+  /**
+   * The server's models (ModelService.ListModels). While the server answers UNAVAILABLE (not
+   * started yet, or still loading its models) it retries every 500 ms, for at most
+   * {@code timeoutSeconds} in all.
+   *
+   * @throws StatusRuntimeException the last failure when time runs out, or any other failure
+   */
+  public List<ModelInfo> listModels(long timeoutSeconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (true) {
+      long left = deadline - System.nanoTime();
+      try {
+        return ModelServiceGrpc.newBlockingStub(channel)
+            .withWaitForReady()
+            .withDeadlineAfter(Math.max(1, left), TimeUnit.NANOSECONDS)
+            .listModels(ListModelsRequest.getDefaultInstance())
+            .getModelsList();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || left < 500_000_000L) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
+    }
   }
 
   /**
