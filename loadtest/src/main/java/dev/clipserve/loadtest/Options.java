@@ -35,7 +35,7 @@ public record Options(
         --arrivals K              open loop spacing: poisson | constant (default poisson)
         --duration D              measured time per window (A/B) or per level (default 3s)
         --warmup D                unmeasured lead-in of each window/level (default 500ms)
-        --initial-warmup D        unmeasured run per model before anything (default 2s)
+        --initial-warmup D        unmeasured run per model before anything (default 5s)
         --rounds N                A/B windows per model per level (default 3)
         --requests N              stop each window/level after N measured requests (default 0: none)
         --items-per-call N        images/texts/queries per request (default 1)
@@ -121,7 +121,7 @@ public record Options(
             .toUpperCase(Locale.ROOT)),
         duration("--duration", v.getOrDefault("--duration", "3s")),
         duration("--warmup", v.getOrDefault("--warmup", "500ms")),
-        duration("--initial-warmup", v.getOrDefault("--initial-warmup", "2s")),
+        duration("--initial-warmup", v.getOrDefault("--initial-warmup", "5s")),
         (int) number("--rounds", v.getOrDefault("--rounds", "3")),
         (long) number("--requests", v.getOrDefault("--requests", "0")),
         (int) number("--items-per-call", v.getOrDefault("--items-per-call", "1")),

@@ -67,9 +67,17 @@ public final class AccuracyEvaluator {
           fetcher.texts(req.textModel(), prompts(classes.get(c)))));
     }
     Map<String, Double> top1 = new LinkedHashMap<>();
+    Map<String, Double> top1Plain = new LinkedHashMap<>();
+    Map<String, Double> top1Text = new LinkedHashMap<>();
+    List<EvalItem> plainOnly = items.stream()
+        .map(i -> i.hasText() ? new EvalItem(i.id(), i.file(), null, true, i.text()) : i).toList();
+    List<EvalItem> textOnly = items.stream()
+        .map(i -> i.hasText() ? i : new EvalItem(i.id(), i.file(), null, false, null)).toList();
     for (int m = 0; m < emb.size(); m++) {
-      top1.put(req.modelLabels().get(m),
-          Accuracy.zeroShotTop1(emb.get(m), items, classes, classEmb));
+      String label = req.modelLabels().get(m);
+      top1.put(label, Accuracy.zeroShotTop1(emb.get(m), items, classes, classEmb));
+      top1Plain.put(label, Accuracy.zeroShotTop1(emb.get(m), plainOnly, classes, classEmb));
+      top1Text.put(label, Accuracy.zeroShotTop1(emb.get(m), textOnly, classes, classEmb));
     }
     int classified = (int) items.stream().filter(i -> i.klass() != null).count();
 
@@ -123,7 +131,7 @@ public final class AccuracyEvaluator {
       }
     }
     return new AccuracyResult(set.dir().toString(), items.size(), classified, classes, PROMPTS,
-        top1, cosine, recall, queries,
+        top1, top1Plain, top1Text, cosine, recall, queries,
         "client-side exact ranking by cosine over the eval images (teacher text model encodes the"
             + " queries; each image model ranks the same images)",
         grids, req.textnessVector() == null ? null : req.textnessVector().toString(), biasNorm,

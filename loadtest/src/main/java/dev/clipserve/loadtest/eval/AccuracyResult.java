@@ -12,6 +12,8 @@ import java.util.Map;
  * @param classes class names (prompts: {@code promptTemplates} with the class filled in)
  * @param promptTemplates zero-shot prompt templates, embeddings averaged per class
  * @param zeroShotTop1 by model label ("teacher", "student")
+ * @param zeroShotTop1WithoutText the same on the classed images without text
+ * @param zeroShotTop1WithText the same on the classed images that also carry text
  * @param meanCosine mean cosine of candidate vs baseline image embeddings (null with one model)
  * @param recallAt10 mean top-10 overlap of candidate vs baseline search (null with one model)
  * @param queries the search queries used for recall@10
@@ -23,7 +25,9 @@ import java.util.Map;
  */
 public record AccuracyResult(
     String evalDir, int images, int classifiedImages, List<String> classes,
-    List<String> promptTemplates, Map<String, Double> zeroShotTop1, Double meanCosine,
+    List<String> promptTemplates, Map<String, Double> zeroShotTop1,
+    Map<String, Double> zeroShotTop1WithoutText, Map<String, Double> zeroShotTop1WithText,
+    Double meanCosine,
     Double recallAt10, List<String> queries, String searchMethod, List<TextnessResult> textness,
     String textnessVectorFile, double textnessBiasNorm, List<String> notes) {
 

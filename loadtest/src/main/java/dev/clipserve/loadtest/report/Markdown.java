@@ -116,6 +116,12 @@ final class Markdown {
       Double zt = a.zeroShotTop1().get(d.labels().get(0));
       Double zs = a.zeroShotTop1().get(d.labels().get(1));
       sb.append(f("| zero-shot top-1 | %.3f | %.3f | %+.3f |%n", zt, zs, zs - zt));
+      Double pt = a.zeroShotTop1WithoutText().get(d.labels().get(0));
+      Double ps = a.zeroShotTop1WithoutText().get(d.labels().get(1));
+      Double wt = a.zeroShotTop1WithText().get(d.labels().get(0));
+      Double ws = a.zeroShotTop1WithText().get(d.labels().get(1));
+      sb.append(f("| &nbsp; objects without text / with text | %.3f / %.3f | %.3f / %.3f | |%n",
+          pt, wt, ps, ws));
       sb.append(f("| mean cosine student vs teacher | | | %.3f |%n", a.meanCosine()));
       sb.append(f("| recall@10 overlap (student search vs teacher search) | | | %.3f |%n",
           a.recallAt10()));

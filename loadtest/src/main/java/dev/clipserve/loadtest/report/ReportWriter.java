@@ -194,6 +194,12 @@ public final class ReportWriter {
     JsonObject top1 = new JsonObject();
     a.zeroShotTop1().forEach((k, v) -> top1.add(k, num(v)));
     o.add("zero_shot_top1", top1);
+    JsonObject plain = new JsonObject();
+    a.zeroShotTop1WithoutText().forEach((k, v) -> plain.add(k, num(v)));
+    o.add("zero_shot_top1_without_text", plain);
+    JsonObject text = new JsonObject();
+    a.zeroShotTop1WithText().forEach((k, v) -> text.add(k, num(v)));
+    o.add("zero_shot_top1_with_text", text);
     o.add("mean_cosine", num(a.meanCosine()));
     o.add("recall_at_10_overlap", num(a.recallAt10()));
     o.add("recall_queries", GSON.toJsonTree(a.queries()));

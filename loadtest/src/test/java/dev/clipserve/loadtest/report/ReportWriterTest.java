@@ -48,7 +48,8 @@ class ReportWriterTest {
             List.of(result("teacher", 25, 320_000), result("student", 120, 66_000)),
             Optional.of(Spread.of(List.of(4.7, 4.9)))));
     AccuracyResult acc = new AccuracyResult("models/eval", 10, 8, List.of("cat", "fish"),
-        List.of("a drawing of {a} {class}"), Map.of("teacher", 0.9, "student", 0.85), 0.93, 0.8,
+        List.of("a drawing of {a} {class}"), Map.of("teacher", 0.9, "student", 0.85),
+        Map.of("teacher", 0.95, "student", 0.9), Map.of("teacher", 0.7, "student", 0.6), 0.93, 0.8,
         List.of("a drawing of a cat"), "client-side", List.of(new AccuracyResult.TextnessResult(
             "cat", "teacher",
             List.of(new TextnessGrid.Row(-2, List.of(0, 1), 0.0, 1.0),
