@@ -27,6 +27,10 @@ import java.util.Map;
  * @param executorThreads threads that run calls (default 2x available processors)
  * @param executorQueue calls that may wait for a thread before new ones are refused (default 1024)
  * @param shutdownGrace how long in-flight calls may run after SIGTERM (default 30 s)
+ * @param dataDir folder for the server's state: the search index and trained textness vectors
+ *     (default {@code data/}; never inside the model repository)
+ * @param indexDir folder of the search indexes, one subfolder per embedding space (default {@code
+ *     <dataDir>/index})
  */
 public record ServerConfig(
     int port,
@@ -40,7 +44,9 @@ public record ServerConfig(
     int maxMessageBytes,
     int executorThreads,
     int executorQueue,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Path dataDir,
+    Path indexDir) {
 
   /** One option: its flag, environment variable, default and description (for {@code --help}). */
   record Option(String flag, String env, String defaultValue, String help) {}
@@ -76,7 +82,9 @@ public record ServerConfig(
               "--executor-threads", "CLIPSERVE_EXECUTOR_THREADS", "0", "call threads (0: 2x processors)"),
           new Option("--executor-queue", "CLIPSERVE_EXECUTOR_QUEUE", "1024", "calls waiting for a thread"),
           new Option(
-              "--shutdown-grace-ms", "CLIPSERVE_SHUTDOWN_GRACE_MS", "30000", "time for in-flight calls on SIGTERM"));
+              "--shutdown-grace-ms", "CLIPSERVE_SHUTDOWN_GRACE_MS", "30000", "time for in-flight calls on SIGTERM"),
+          new Option("--data-dir", "CLIPSERVE_DATA_DIR", "data", "server state: search index, trained textness vectors"),
+          new Option("--index-dir", "CLIPSERVE_INDEX_DIR", "", "search indexes (empty: <data-dir>/index)"));
 
   /** Validates ranges. */
   public ServerConfig {
@@ -100,26 +108,34 @@ public record ServerConfig(
     return parse(new String[] {"--models", modelsDir.toString()}, Map.of());
   }
 
+  /** A copy with another data folder (and the index under it). */
+  public ServerConfig withDataDir(Path dir) {
+    return new ServerConfig(
+        port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
+        shutdownGrace, dir, dir.resolve("index"));
+  }
+
   /** A copy with another port. */
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(
         newPort, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace);
+        shutdownGrace, dataDir, indexDir);
   }
 
   /** A copy with another per-request item limit. */
   public ServerConfig withMaxItemsPerRequest(int maxItems) {
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItems, maxImagePixels, maxEncodedImageBytes,
-        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace);
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, dataDir, indexDir);
   }
 
   /** A copy with another image pixel limit. */
   public ServerConfig withMaxImagePixels(long maxPixels) {
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxPixels, maxEncodedImageBytes,
-        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace);
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, dataDir, indexDir);
   }
 
   /** A copy with another text length limit. */
@@ -127,7 +143,7 @@ public record ServerConfig(
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace);
+        shutdownGrace, dataDir, indexDir);
   }
 
   /**
@@ -184,7 +200,11 @@ public record ServerConfig(
         integer(values, "--max-message-bytes"),
         executorThreads == 0 ? 2 * processors : executorThreads,
         integer(values, "--executor-queue"),
-        Duration.ofMillis(nonNegative("--shutdown-grace-ms", longValue(values, "--shutdown-grace-ms"))));
+        Duration.ofMillis(nonNegative("--shutdown-grace-ms", longValue(values, "--shutdown-grace-ms"))),
+        Path.of(values.get("--data-dir")),
+        values.get("--index-dir").isBlank()
+            ? Path.of(values.get("--data-dir")).resolve("index")
+            : Path.of(values.get("--index-dir")));
   }
 
   /** The {@code --help} text: every flag with its environment variable and default. */

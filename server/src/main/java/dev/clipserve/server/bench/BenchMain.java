@@ -9,6 +9,8 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@code encode}: EncodeImages throughput through the server (loopback gRPC) next to raw ONNX
  *       Runtime on the same models ({@link EncodeBench}).
+ *   <li>{@code search}: Lucene HNSW build time, query latency and recall@10 against the exact scan on
+ *       synthetic unit vectors, with and without textness ({@link SearchBench}).
  * </ul>
  */
 public final class BenchMain {
@@ -22,9 +24,13 @@ public final class BenchMain {
     String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
     switch (command) {
       case "encode" -> EncodeBench.main(rest);
+      case "search" -> SearchBench.main(rest);
       case "-h", "--help", "help" -> {
         System.out.println("usage: clipserve-bench encode [--models DIR] [--batch-sizes 1,8,32] [--seconds 8]");
         System.out.println("                              [--threads N] [--out target/bench/encode.json]");
+        System.out.println("       clipserve-bench search [--sizes 100000,1000000] [--dims 128,512] [--ef 10,40,100,200]");
+        System.out.println("                              [--m 16] [--beam 100] [--queries 200] [--distribution clustered|uniform]");
+        System.out.println("                              [--out target/bench/search.json]");
       }
       default -> {
         System.err.println("clipserve-bench: unknown benchmark '" + command + "' (see --help)");
