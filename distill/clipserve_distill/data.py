@@ -528,28 +528,29 @@ class ImageSet:
         return len(self.labels)
 
 
-def _render_chunk(args: tuple[int, str, int, int, int]) -> tuple["np.ndarray", list[dict]]:
+def _render_chunk(args: tuple) -> tuple["np.ndarray", list[dict]]:
     import numpy as np
 
-    seed, split, start, n, size = args
-    samples = list(generate(split, n, seed=seed, size=size, start=start))
+    seed, split, start, n, size, kind_weights = args
+    samples = list(generate(split, n, seed=seed, size=size, start=start, kind_weights=kind_weights))
     return np.stack([np.asarray(s.image, dtype=np.uint8) for s in samples]), [s.labels() for s in samples]
 
 
 def render_split(split: str, n: int, seed: int = 0, size: int = DEFAULT_SIZE, workers: int = 2,
-                 cache_dir: Path | None = None) -> ImageSet:
+                 cache_dir: Path | None = None, kind_weights: dict[str, float] | None = None) -> ImageSet:
     """Render ``n`` samples of ``split`` into arrays (in ``workers`` processes), cached as ``.npz``."""
     import json
     import numpy as np
 
     cache = None
     if cache_dir is not None:
-        cache = Path(cache_dir) / f"demo-{split}-s{seed}-n{n}-px{size}.npz"
+        mix = "" if kind_weights is None else "-" + "-".join(f"{k}{v:g}" for k, v in kind_weights.items())
+        cache = Path(cache_dir) / f"demo-{split}-s{seed}-n{n}-px{size}{mix}.npz"
         if cache.exists():
             z = np.load(cache)
             return ImageSet(z["images"], json.loads(str(z["labels"])))
     chunk = 2000
-    jobs = [(seed, split, s, min(chunk, n - s), size) for s in range(0, n, chunk)]
+    jobs = [(seed, split, s, min(chunk, n - s), size, kind_weights) for s in range(0, n, chunk)]
     if workers > 1 and len(jobs) > 1:
         import multiprocessing as mp
 

@@ -86,7 +86,7 @@ class DistillConfig:
     """Options of :func:`distill`; defaults are the shipped demo student's."""
 
     student_preset: str = "demo-student"
-    steps: int = 3_000
+    steps: int = 2_500
     batch_size: int = 128
     lr: float = 2e-3               # peak AdamW learning rate; cosine decay after warm-up
     warmup_steps: int = 100

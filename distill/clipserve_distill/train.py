@@ -36,16 +36,19 @@ class TeacherConfig:
     n_train: int = 60_000          # rendered training images (each seen ``steps*batch/n_train`` times)
     n_val: int = 600               # validation images for the zero-shot log line
     seed: int = 0                  # demo-world seed (images) and torch seed (init, batches)
-    steps: int = 2_500             # optimizer steps
+    steps: int = 900               # optimizer steps (~20 min on 2 shared cores)
     batch_size: int = 128
     lr: float = 1e-3               # peak AdamW learning rate (after linear warm-up)
-    warmup_steps: int = 150
+    warmup_steps: int = 60
     weight_decay: float = 0.1      # on matrices only (not norms, biases, embeddings, logit_scale)
     vocab_size: int = 1024         # BPE vocabulary upper bound (the trainer stops when merges run out)
     threads: int = 2
-    eval_every: int = 250          # steps between validation zero-shot log lines (0: never)
+    eval_every: int = 150          # steps between validation zero-shot log lines (0: never)
     time_budget_s: float = 0.0     # stop early after this many seconds (0: no limit); schedule unchanged
     cache_dir: str | None = "/tmp/clipserve-demo-cache"
+    data_seed: int | None = None   # demo-world seed of the training images (None: ``seed``)
+    word_share: float = 0.0        # >0: this share of images are words alone (the rest split 3:2
+                                   # objects : objects with words) instead of data.KIND_WEIGHTS
 
 
 def images_to_tensor(images: np.ndarray) -> torch.Tensor:
@@ -151,15 +154,44 @@ def zero_shot_top1(image_emb: torch.Tensor, class_emb: torch.Tensor, labels: Seq
     return (pred == truth).float().mean().item()
 
 
-def train_teacher(cfg: TeacherConfig, log=print) -> tuple[CLIP, ClipTokenizer, dict]:
-    """Train a teacher; returns (model in eval mode, tokenizer, summary dict)."""
+def kind_weights(word_share: float) -> dict[str, float] | None:
+    if word_share <= 0:
+        return None
+    rest = 1.0 - word_share
+    return {"object": round(0.6 * rest, 4), "object_text": round(0.4 * rest, 4), "word": word_share}
+
+
+def all_words() -> list[str]:
+    return list(data.CLASSES) + [m for ms in data.NEAR_MISSES.values() for m in ms] + list(data.UNRELATED_WORDS)
+
+
+@torch.no_grad()
+def word_reading_top1(model: CLIP, tok: ClipTokenizer, images, labels: Sequence[dict]) -> float:
+    """Top-1 of "the word <w>" prompts over every demo word, on images of a word alone."""
+    idx = [i for i, lab in enumerate(labels) if lab["kind"] == "word"]
+    words = all_words()
+    emb = encode_images(model.visual, images[idx])
+    pred = (emb @ encode_texts(model, tok, [f"the word {w}" for w in words]).t()).argmax(1)
+    truth = torch.tensor([words.index(labels[i]["text"]) for i in idx])
+    return (pred == truth).float().mean().item()
+
+
+def train_teacher(cfg: TeacherConfig, log=print, init: CLIP | None = None,
+                  tok: ClipTokenizer | None = None) -> tuple[CLIP, ClipTokenizer, dict]:
+    """Train a teacher (from scratch, or continue ``init`` with its ``tok``); returns (model, tokenizer, summary)."""
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     t0 = time.time()
-    tok = build_tokenizer(cfg.vocab_size)
-    model = build_demo_clip(cfg.preset, tok).train()
+    if init is None:
+        tok = build_tokenizer(cfg.vocab_size)
+        model = build_demo_clip(cfg.preset, tok).train()
+    else:
+        assert tok is not None, "continuing a teacher needs its tokenizer"
+        model = init.train()
     size = model.visual.input_resolution
-    train = data.render_split("train", cfg.n_train, cfg.seed, size, cache_dir=cfg.cache_dir)
+    data_seed = cfg.seed if cfg.data_seed is None else cfg.data_seed
+    train = data.render_split("train", cfg.n_train, data_seed, size, cache_dir=cfg.cache_dir,
+                              kind_weights=kind_weights(cfg.word_share))
     val = data.render_split("val", cfg.n_val, cfg.seed, size, cache_dir=cfg.cache_dir)
     val_objects = [i for i, lab in enumerate(val.labels) if lab["kind"] == "object"]
     tokens, cap_ids = _caption_table(train.labels, tok, model.context_length)
@@ -196,8 +228,9 @@ def train_teacher(cfg: TeacherConfig, log=print) -> tuple[CLIP, ClipTokenizer, d
         if (cfg.eval_every and step % cfg.eval_every == 0) or done:
             emb = encode_images(model.visual, val.images[val_objects])
             acc = zero_shot_top1(emb, class_text_embeddings(model, tok), [val.labels[i] for i in val_objects])
-            history.append({"step": step, "val_zero_shot_top1": acc, "loss": loss.item()})
-            log(f"step {step}: val zero-shot top-1 {acc:.3f}")
+            reading = word_reading_top1(model, tok, val.images, val.labels)
+            history.append({"step": step, "val_zero_shot_top1": acc, "val_word_top1": reading, "loss": loss.item()})
+            log(f"step {step}: val zero-shot top-1 {acc:.3f}, word reading top-1 {reading:.3f}")
         if done:
             break
     summary = {"steps": step, "train_seconds": round(time.time() - start, 1), "history": history,
@@ -224,13 +257,15 @@ def load_teacher(path: Path) -> tuple[CLIP, ClipTokenizer, dict]:
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
+    p.add_argument("--init", type=Path, help="continue training this teacher checkpoint (keeps its tokenizer)")
     for f in dataclasses.fields(TeacherConfig):
-        p.add_argument("--" + f.name.replace("_", "-"), type=type(f.default) if f.default is not None else str,
-                       default=f.default)
+        kind = int if f.name == "data_seed" else (type(f.default) if f.default is not None else str)
+        p.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default)
     a = vars(p.parse_args(argv))
-    out = a.pop("out")
+    out, init = a.pop("out"), a.pop("init")
     cfg = TeacherConfig(**a)
-    model, tok, summary = train_teacher(cfg, log=lambda s: print(s, flush=True))
+    model, tok = (load_teacher(init)[:2]) if init else (None, None)
+    model, tok, summary = train_teacher(cfg, log=lambda s: print(s, flush=True), init=model, tok=tok)
     save_teacher(out, model, tok, cfg.preset, summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}))
 

@@ -1,5 +1,6 @@
 /**
- * Load generator and A/B teacher-student evaluation (closed and open loop, HdrHistogram
- * percentiles, reports with plots). Skeleton: the load generator itself is a separate issue.
+ * Load generator and A/B teacher-student evaluation: closed and open loops over asynchronous gRPC
+ * ({@code run}), workloads ({@code workload}), alternating-window A/B ({@code ab}), accuracy on a
+ * labeled eval set ({@code eval}) and reports with plots ({@code report}).
  */
 package dev.clipserve.loadtest;

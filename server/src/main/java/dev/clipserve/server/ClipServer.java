@@ -2,9 +2,15 @@ package dev.clipserve.server;
 
 import dev.clipserve.api.v1.EncoderServiceGrpc;
 import dev.clipserve.api.v1.ModelServiceGrpc;
+import dev.clipserve.api.v1.SearchServiceGrpc;
 import dev.clipserve.server.grpc.EncoderGrpcService;
 import dev.clipserve.server.batch.NanoClock;
 import dev.clipserve.server.grpc.ModelGrpcService;
+import dev.clipserve.server.grpc.SearchGrpcService;
+import dev.clipserve.server.index.IndexConfig;
+import dev.clipserve.server.search.ImageSearch;
+import dev.clipserve.server.search.SearchEngine;
+import dev.clipserve.server.search.SearchSpaces;
 import dev.clipserve.server.inference.OrtRuntime;
 import dev.clipserve.server.metrics.BatcherCollector;
 import dev.clipserve.server.metrics.MetricsEndpoint;
@@ -41,7 +47,7 @@ public final class ClipServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClipServer.class);
   /** Health service names reported besides the server-wide "". */
   public static final List<String> SERVICES =
-      List.of(EncoderServiceGrpc.SERVICE_NAME, ModelServiceGrpc.SERVICE_NAME);
+      List.of(EncoderServiceGrpc.SERVICE_NAME, ModelServiceGrpc.SERVICE_NAME, SearchServiceGrpc.SERVICE_NAME);
 
   private final ServerConfig config;
   private final OrtRuntime runtime;
@@ -50,6 +56,7 @@ public final class ClipServer implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final Server server;
   private final AtomicReference<ModelRepository> repository = new AtomicReference<>();
+  private final AtomicReference<SearchSpaces> search = new AtomicReference<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final EncodingService encoding;
@@ -79,6 +86,7 @@ public final class ClipServer implements AutoCloseable {
             .maxInboundMessageSize(config.maxMessageBytes())
             .addService(new EncoderGrpcService(encoding))
             .addService(new ModelGrpcService(this::models))
+            .addService(new SearchGrpcService(new ImageSearch(encoding, this::searchSpaces)))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
@@ -106,9 +114,29 @@ public final class ClipServer implements AutoCloseable {
       stopped.countDown();
       throw e;
     }
+    SearchSpaces openedSearch;
+    try {
+      openedSearch = SearchSpaces.open(loaded, config.modelsDir(), IndexConfig.defaults(config.indexDir()),
+          config.dataDir().resolve("textness"),
+          new SearchEngine.Limits(1000, config.maxItemsPerRequest(), 200, 10_000));
+    } catch (IOException | RuntimeException e) {
+      server.shutdownNow();
+      executor.shutdownNow();
+      loaded.close();
+      stopped.countDown();
+      if (e instanceof IOException io) {
+        throw new ModelLoadException("cannot open the search index in " + config.indexDir() + ": " + io, io);
+      }
+      throw e;
+    }
+    search.set(openedSearch);
     repository.set(loaded);
     if (stopping.get()) {
       // shutdown() ran while loading: it found no repository to close
+      SearchSpaces sp = search.getAndSet(null);
+      if (sp != null) {
+        sp.close();
+      }
       ModelRepository r = repository.getAndSet(null);
       if (r != null) {
         r.close();
@@ -205,6 +233,10 @@ public final class ClipServer implements AutoCloseable {
       if (m != null) {
         m.close();
       }
+      SearchSpaces sp = search.getAndSet(null);
+      if (sp != null) {
+        sp.close(); // commits nothing new: every acknowledged write was already committed
+      }
       ModelRepository r = repository.getAndSet(null);
       if (r != null) {
         r.close();
@@ -212,6 +244,19 @@ public final class ClipServer implements AutoCloseable {
       log.info("stopped");
       stopped.countDown();
     }
+  }
+
+  /**
+   * The open search indexes.
+   *
+   * @throws UnavailableException while the server is starting or after shutdown
+   */
+  public SearchSpaces searchSpaces() {
+    SearchSpaces s = search.get();
+    if (s == null) {
+      throw new UnavailableException(stopping.get() ? "the server is shutting down" : "the search index is opening");
+    }
+    return s;
   }
 
   /** Blocks until {@link #shutdown} has finished (or start failed). */

@@ -27,7 +27,12 @@ import java.util.Map;
  * @param executorThreads threads that run calls (default 2x available processors)
  * @param executorQueue calls that may wait for a thread before new ones are refused (default 1024)
  * @param shutdownGrace how long in-flight calls may run after SIGTERM (default 30 s)
- * @param batching batching overrides and executor layout (see {@link BatchingConfig})
+ * @param dataDir folder for the server's state: the search index and trained textness vectors
+ *     (default {@code data/}; never inside the model repository)
+ * @param indexDir folder of the search indexes, one subfolder per embedding space (default {@code
+ *     <dataDir>/index})
+ * @param batching batching overrides and executor layout (see {@link BatchingConfig} and
+ *     docs/batching.md)
  * @param metricsPort TCP port of the Prometheus {@code /metrics} endpoint (default 9464; 0 or
  *     {@code --no-metrics}: no endpoint)
  */
@@ -44,6 +49,8 @@ public record ServerConfig(
     int executorThreads,
     int executorQueue,
     Duration shutdownGrace,
+    Path dataDir,
+    Path indexDir,
     BatchingConfig batching,
     int metricsPort) {
 
@@ -63,6 +70,11 @@ public record ServerConfig(
               "0",
               "ONNX Runtime inter-op threads per model (0: ORT default)"),
           new Option(
+              "--spinning",
+              "CLIPSERVE_SPINNING",
+              "false",
+              "let idle ONNX Runtime threads busy-wait (true: lower latency on dedicated cores)"),
+          new Option(
               "--provider", "CLIPSERVE_PROVIDER", "auto", "auto (CUDA if it loads, else CPU) | cpu | cuda"),
           new Option("--max-items", "CLIPSERVE_MAX_ITEMS", "256", "most images/texts per request"),
           new Option(
@@ -77,6 +89,8 @@ public record ServerConfig(
           new Option("--executor-queue", "CLIPSERVE_EXECUTOR_QUEUE", "1024", "calls waiting for a thread"),
           new Option(
               "--shutdown-grace-ms", "CLIPSERVE_SHUTDOWN_GRACE_MS", "30000", "time for in-flight calls on SIGTERM"),
+          new Option("--data-dir", "CLIPSERVE_DATA_DIR", "data", "server state: search index, trained textness vectors"),
+          new Option("--index-dir", "CLIPSERVE_INDEX_DIR", "", "search indexes (empty: <data-dir>/index)"),
           new Option(
               "--max-batch-size", "CLIPSERVE_MAX_BATCH_SIZE", "", "override every model's max_batch_size (1: batching off)"),
           new Option(
@@ -137,12 +151,12 @@ public record ServerConfig(
     return parse(new String[] {"--models", modelsDir.toString(), "--no-metrics"}, Map.of());
   }
 
-  /** A copy with another port. */
-  public ServerConfig withPort(int newPort) {
+  /** A copy with another data folder (and the index under it). */
+  public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(
-        newPort, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace, batching, metricsPort);
+        shutdownGrace, dir, dir.resolve("index"), batching, metricsPort);
   }
 
   /** A copy with other batching settings. */
@@ -150,7 +164,7 @@ public record ServerConfig(
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace, newBatching, metricsPort);
+        shutdownGrace, dataDir, indexDir, newBatching, metricsPort);
   }
 
   /** A copy with another metrics port (0: off). */
@@ -158,23 +172,29 @@ public record ServerConfig(
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace, batching, newMetricsPort);
+        shutdownGrace, dataDir, indexDir, batching, newMetricsPort);
+  }
+
+  /** A copy with another port. */
+  public ServerConfig withPort(int newPort) {
+    return new ServerConfig(
+        newPort, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
+        maxEncodedImageBytes, maxTextChars, maxMessageBytes, executorThreads, executorQueue,
+        shutdownGrace, dataDir, indexDir, batching, metricsPort);
   }
 
   /** A copy with another per-request item limit. */
   public ServerConfig withMaxItemsPerRequest(int maxItems) {
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItems, maxImagePixels, maxEncodedImageBytes,
-        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, batching,
-        metricsPort);
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, dataDir, indexDir, batching, metricsPort);
   }
 
   /** A copy with another image pixel limit. */
   public ServerConfig withMaxImagePixels(long maxPixels) {
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxPixels, maxEncodedImageBytes,
-        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, batching,
-        metricsPort);
+        maxTextChars, maxMessageBytes, executorThreads, executorQueue, shutdownGrace, dataDir, indexDir, batching, metricsPort);
   }
 
   /** A copy with another text length limit. */
@@ -182,7 +202,7 @@ public record ServerConfig(
     return new ServerConfig(
         port, bindAddress, modelsDir, inference, maxItemsPerRequest, maxImagePixels,
         maxEncodedImageBytes, maxChars, maxMessageBytes, executorThreads, executorQueue,
-        shutdownGrace, batching, metricsPort);
+        shutdownGrace, dataDir, indexDir, batching, metricsPort);
   }
 
   /**
@@ -234,7 +254,8 @@ public record ServerConfig(
         new InferenceOptions(
             nonNegative("--threads", integer(values, "--threads")),
             nonNegative("--inter-op-threads", integer(values, "--inter-op-threads")),
-            provider(values.get("--provider"))),
+            provider(values.get("--provider")),
+            bool(values, "--spinning")),
         integer(values, "--max-items"),
         longValue(values, "--max-image-pixels"),
         integer(values, "--max-image-bytes"),
@@ -243,6 +264,10 @@ public record ServerConfig(
         executorThreads == 0 ? 2 * processors : executorThreads,
         integer(values, "--executor-queue"),
         Duration.ofMillis(nonNegative("--shutdown-grace-ms", longValue(values, "--shutdown-grace-ms"))),
+        Path.of(values.get("--data-dir")),
+        values.get("--index-dir").isBlank()
+            ? Path.of(values.get("--data-dir")).resolve("index")
+            : Path.of(values.get("--index-dir")),
         batching(values),
         integer(values, "--metrics-port"));
   }
@@ -297,7 +322,7 @@ public record ServerConfig(
       lines.add(
           String.format(
               Locale.ROOT, "  %-28s %-32s %s (default %s)", o.flag() + " V", o.env(), o.help(),
-              o.defaultValue().isEmpty() ? "the manifest's" : o.defaultValue()));
+              o.defaultValue().isEmpty() ? "unset" : o.defaultValue()));
     }
     lines.add(String.format(Locale.ROOT, "  %-28s %-32s %s", "--no-metrics", "", "no /metrics endpoint"));
     return String.join("\n", lines);
@@ -309,6 +334,15 @@ public record ServerConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--provider must be auto, cpu or cuda, got '" + value + "'");
     }
+  }
+
+  private static boolean bool(Map<String, String> values, String flag) {
+    String v = values.get(flag).trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new ConfigException(flag + " must be true or false, got '" + values.get(flag) + "'");
+    };
   }
 
   private static int integer(Map<String, String> values, String flag) {

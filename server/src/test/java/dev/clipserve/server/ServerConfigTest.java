@@ -25,6 +25,14 @@ class ServerConfigTest {
     assertEquals(10_000, c.maxTextChars());
     assertEquals(Duration.ofSeconds(30), c.shutdownGrace());
     assertTrue(c.executorThreads() > 0);
+    assertEquals(false, c.inference().spinning());
+  }
+
+  @Test
+  void spinningIsABoolean() {
+    assertEquals(true, ServerConfig.parse(new String[] {"--spinning", "true"}, Map.of()).inference().spinning());
+    assertEquals(true, ServerConfig.parse(new String[0], Map.of("CLIPSERVE_SPINNING", "on")).inference().spinning());
+    assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.parse(new String[] {"--spinning=maybe"}, Map.of()));
   }
 
   @Test

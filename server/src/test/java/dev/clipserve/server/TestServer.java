@@ -31,12 +31,16 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(ServerConfig config, RunnerDecorator decorator) throws IOException {
+    if (config.dataDir().equals(Path.of("data"))) {
+      // Tests never write the search index into the source tree, nor share one between servers.
+      config = config.withDataDir(java.nio.file.Files.createTempDirectory("clipserve-test-data"));
+    }
     String name = InProcessServerBuilder.generateName();
     ClipServer server =
         new ClipServer(
             config,
             InProcessServerBuilder.forName(name),
-            new OrtRuntime(OrtEnvironment.getEnvironment(), new InferenceOptions(1, 1, config.inference().provider())),
+            new OrtRuntime(OrtEnvironment.getEnvironment(), new InferenceOptions(1, 1, config.inference().provider(), false)),
             decorator)
             .start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(64 << 20).build();

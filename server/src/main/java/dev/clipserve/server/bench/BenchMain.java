@@ -11,6 +11,8 @@ import java.util.Arrays;
  *       Runtime on the same models ({@link EncodeBench}).
  *   <li>{@code batcher}: dynamic batching against raw ONNX Runtime and against no batching, 32
  *       concurrent single-image callers ({@link BatcherBench}).
+ *   <li>{@code search}: Lucene HNSW build time, query latency and recall@10 against the exact scan on
+ *       synthetic unit vectors, with and without textness ({@link SearchBench}).
  * </ul>
  */
 public final class BenchMain {
@@ -25,12 +27,16 @@ public final class BenchMain {
     switch (command) {
       case "encode" -> EncodeBench.main(rest);
       case "batcher" -> BatcherBench.main(rest);
+      case "search" -> SearchBench.main(rest);
       case "-h", "--help", "help" -> {
         System.out.println("usage: clipserve-bench encode [--models DIR] [--batch-sizes 1,8,32] [--seconds 8]");
         System.out.println("                              [--threads N] [--out target/bench/encode.json]");
         System.out.println("       clipserve-bench batcher [--models DIR] [--seconds 6] [--warmup 2] [--callers 32]");
-        System.out.println("                              [--max-batch-size 32] [--raw-batch-sizes 1,8,16,32]");
+        System.out.println("                              [--max-batch-size best] [--max-queue-delay-us auto]");
         System.out.println("                              [--instances student] [--out target/bench/batcher.json]");
+        System.out.println("       clipserve-bench search [--sizes 100000,1000000] [--dims 128,512] [--ef 10,40,100,200]");
+        System.out.println("                              [--m 16] [--beam 100] [--queries 200] [--distribution clustered|uniform]");
+        System.out.println("                              [--out target/bench/search.json]");
       }
       default -> {
         System.err.println("clipserve-bench: unknown benchmark '" + command + "' (see --help)");

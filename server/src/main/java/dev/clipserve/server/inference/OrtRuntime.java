@@ -79,6 +79,7 @@ public final class OrtRuntime {
   private SessionOptions baseOptions() throws OrtException {
     SessionOptions o = new SessionOptions();
     o.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+    o.addConfigEntry("session.intra_op.allow_spinning", options.spinning() ? "1" : "0");
     if (options.intraOpThreads() > 0) {
       o.setIntraOpNumThreads(options.intraOpThreads());
     }
