@@ -74,6 +74,7 @@ final class BatcherBench {
     opt.put("--max-queue-delay-us", "auto");
     opt.put("--raw-batch-sizes", "1,8,16,32");
     opt.put("--instances", "student");
+    opt.put("--threads", "0");
     opt.put("--out", "target/bench/batcher.json");
     for (int i = 0; i < args.length; i += 2) {
       if (!opt.containsKey(args[i]) || i + 1 >= args.length) {
@@ -91,6 +92,7 @@ final class BatcherBench {
             java.util.Arrays.stream(opt.get("--raw-batch-sizes").split(",")).mapToInt(Integer::parseInt).toArray());
     Path repo = Path.of(opt.get("--models"));
     Map<String, Path> byRole = modelsByRole(repo);
+    Bench.intraOpThreads = opt.get("--threads");
     Map<String, Object> models = new LinkedHashMap<>();
     Map<String, Object> instances = new LinkedHashMap<>();
     for (String role : List.of("teacher", "student")) {
@@ -112,6 +114,7 @@ final class BatcherBench {
     doc.put("time", Instant.now().toString());
     doc.put("processors", Runtime.getRuntime().availableProcessors());
     doc.put("callers", s.callers());
+    doc.put("intra_op_threads", opt.get("--threads"));
     doc.put("seconds_per_run", s.seconds());
     doc.put("max_batch_size", opt.get("--max-batch-size"));
     doc.put("max_queue_delay_us", opt.get("--max-queue-delay-us"));
@@ -273,6 +276,8 @@ final class BatcherBench {
     final ClipServer server;
     final ManagedChannel channel;
     final LoadedModel model;
+    /** {@code --threads} for every bench server (set once from the command line). */
+    static String intraOpThreads = "0";
 
     private Bench(ClipServer server, ManagedChannel channel) {
       this.server = server;
@@ -285,7 +290,10 @@ final class BatcherBench {
       Files.createSymbolicLink(repo.resolve(modelFolder.getFileName()), modelFolder.toAbsolutePath());
       ServerConfig config =
           ServerConfig.parse(
-                  new String[] {"--models", repo.toString(), "--port", "0", "--bind", "127.0.0.1", "--no-metrics"},
+                  new String[] {
+                    "--models", repo.toString(), "--port", "0", "--bind", "127.0.0.1", "--no-metrics",
+                    "--threads", intraOpThreads
+                  },
                   Map.of())
               .withBatching(batching);
       ClipServer server =
