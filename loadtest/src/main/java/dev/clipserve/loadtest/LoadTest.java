@@ -2,12 +2,14 @@ package dev.clipserve.loadtest;
 
 import dev.clipserve.api.v1.Modality;
 import dev.clipserve.api.v1.ModelInfo;
+import dev.clipserve.api.v1.SearchServiceGrpc;
 import dev.clipserve.loadtest.ab.AbRunner;
 import dev.clipserve.loadtest.ab.LevelComparison;
 import dev.clipserve.loadtest.eval.AccuracyEvaluator;
 import dev.clipserve.loadtest.eval.AccuracyResult;
 import dev.clipserve.loadtest.eval.EmbeddingFetcher;
 import dev.clipserve.loadtest.eval.EvalSet;
+import dev.clipserve.loadtest.eval.ServerIndex;
 import dev.clipserve.loadtest.eval.TextnessVector;
 import dev.clipserve.loadtest.report.ReportData;
 import dev.clipserve.loadtest.report.ReportWriter;
@@ -19,12 +21,15 @@ import dev.clipserve.loadtest.workload.EncodeImagesWorkload;
 import dev.clipserve.loadtest.workload.EncodeTextsWorkload;
 import dev.clipserve.loadtest.workload.GrpcTarget;
 import dev.clipserve.loadtest.workload.ImageCorpus;
+import dev.clipserve.loadtest.workload.SearchWorkload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -60,6 +65,8 @@ public final class LoadTest {
     List<ModelInfo> serverModels = target.listModels(120);
     progress.accept("server " + target.address() + ": "
         + serverModels.stream().map(ModelInfo::getName).toList());
+    List<LevelComparison> levels;
+    AccuracyResult accuracy = null;
     List<String> labels = options.ab() ? List.of("teacher", "student") : List.of("model");
     List<String> names = options.models();
     List<String> resolved = new ArrayList<>();
@@ -69,25 +76,56 @@ public final class LoadTest {
     }
     progress.accept("models: " + labels + " = " + resolved);
     EvalSet eval = loadEvalSet();
+    ServerIndex index = null;
+    try {
+      if (eval != null && options.serverSearch()
+          && (options.workload().equals("search") || options.accuracy())) {
+        long t = clock.nanoTime();
+        index = ServerIndex.create(target.channel(), eval,
+            ImageCorpus.fromFiles(eval.files(), ImageCorpus.Format.ENCODED).images(),
+            options.deadline()).orElse(null);
+        progress.accept(index == null
+            ? "search: server has no SearchService; search-based numbers are computed client-side"
+            : String.format(Locale.ROOT, "search: indexed %d eval images on the server in %.1fs",
+                eval.items().size(), (clock.nanoTime() - t) / 1e9));
+      }
+      if (options.workload().equals("search") && index == null) {
+        throw new IllegalArgumentException("--workload search needs the eval set and a server"
+            + " with SearchService");
+      }
 
-    Function<String, RequestSender> senders = senders(eval);
-    LoadDriver driver = new LoadDriver(clock, Pacer.parking(clock), options.arrivals(),
-        options.maxOutstanding(), options.maxRequests(), options.deadline(), options.seed());
-    AbRunner.Config cfg = new AbRunner.Config(options.levels(), options.ab() ? options.rounds() : 1,
-        options.duration(), options.warmup(), options.initialWarmup());
-    List<LevelComparison> levels = new AbRunner(driver, progress).run(cfg, names, senders);
+      Function<String, RequestSender> senders = senders(eval);
+      LoadDriver driver = new LoadDriver(clock, Pacer.parking(clock), options.arrivals(),
+          options.maxOutstanding(), options.maxRequests(), options.deadline(), options.seed());
+      AbRunner.Config cfg = new AbRunner.Config(options.levels(),
+          options.ab() ? options.rounds() : 1, options.duration(), options.warmup(),
+          options.initialWarmup());
+      levels = new AbRunner(driver, progress).run(cfg, names, senders);
 
-    AccuracyResult accuracy = null;
-    Files.createDirectories(options.out());
-    if (options.accuracy() && eval != null && options.workload().equals("images")) {
-      EmbeddingFetcher fetcher = new EmbeddingFetcher(target.encoderBlocking(), EVAL_CHUNK,
-          options.deadline());
-      accuracy = new AccuracyEvaluator(fetcher, progress).evaluate(
-          new AccuracyEvaluator.Request(eval, labels, resolved, "teacher",
-              options.textnessQueries(), textnessVector(serverModels, resolved.get(0))),
-          options.out());
-    } else if (options.accuracy() && eval == null) {
-      progress.accept("accuracy: no eval set at " + options.evalDir() + ": skipped");
+      Files.createDirectories(options.out());
+      if (options.accuracy() && eval != null && !options.workload().equals("texts")) {
+        EmbeddingFetcher fetcher = new EmbeddingFetcher(target.encoderBlocking(), EVAL_CHUNK,
+            options.deadline());
+        AccuracyEvaluator.ServerSearch server = null;
+        if (index != null) {
+          Map<String, Integer> position = new HashMap<>();
+          for (int i = 0; i < eval.items().size(); i++) {
+            position.put(eval.items().get(i).id(), i);
+          }
+          ServerIndex idx = index;
+          server = (text, model, k, scale) -> idx.search(text, model, k, scale, position);
+        }
+        accuracy = new AccuracyEvaluator(fetcher, progress).evaluate(
+            new AccuracyEvaluator.Request(eval, labels, resolved, "teacher",
+                options.textnessQueries(), textnessVector(serverModels, resolved.get(0))),
+            options.out(), server);
+      } else if (options.accuracy() && eval == null) {
+        progress.accept("accuracy: no eval set at " + options.evalDir() + ": skipped");
+      }
+    } finally {
+      if (index != null) {
+        index.close();
+      }
     }
     ReportData data = new ReportData(Instant.now().toString(),
         System.getProperty("clipserve.git.commit", "unknown"), Machine.describe(),
@@ -163,8 +201,15 @@ public final class LoadTest {
         return model -> new EncodeTextsWorkload(target.encoderAsync(), model, texts,
             options.itemsPerCall(), deadline);
       }
-      default -> throw new IllegalArgumentException(
-          "--workload search: SearchService is not available in this build");
+      default -> {
+        List<String> queries = new ArrayList<>();
+        for (String c : eval.classes()) {
+          queries.add("a drawing of " + (c.matches("^[aeiou].*") ? "an " : "a ") + c);
+          queries.add("the word " + c);
+        }
+        return model -> new SearchWorkload(SearchServiceGrpc.newFutureStub(target.channel()),
+            model, queries, 10, options.textness(), deadline);
+      }
     }
   }
 

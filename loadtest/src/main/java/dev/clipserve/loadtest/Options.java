@@ -20,7 +20,8 @@ public record Options(
     ArrivalSchedule.Kind arrivals, Duration duration, Duration warmup, Duration initialWarmup,
     int rounds, long maxRequests, int itemsPerCall, ImageCorpus.Format imageFormat,
     Path imageDir, Path evalDir, Path labels, int evalLimit, boolean accuracy,
-    List<String> textnessQueries, Path textnessVector, double textness, int maxOutstanding,
+    List<String> textnessQueries, Path textnessVector, double textness, boolean serverSearch,
+    int maxOutstanding,
     Duration deadline, Path out, long seed) {
 
   static final String USAGE = """
@@ -49,6 +50,9 @@ public record Options(
         --textness-vector FILE    textness vector (default: models/textness/<space>.json, the
                                   teacher's embedding space)
         --textness S              textness scale of the search workload (default 0)
+        --no-server-search        rank recall@10 and textness grids client-side even when the
+                                  server has SearchService (default: index the eval images on the
+                                  server for the run, search there, delete them afterwards)
         --max-outstanding N       open loop in-flight cap (default 256)
         --deadline D              per-call deadline (default 30s)
         --out DIR                 report folder (default target/loadtest)
@@ -59,7 +63,7 @@ public record Options(
   /** Parses arguments; throws IllegalArgumentException with a message naming the option. */
   static Options parse(String[] args) {
     Map<String, String> v = new LinkedHashMap<>();
-    List<String> flags = List.of("--no-accuracy", "--help", "-h");
+    List<String> flags = List.of("--no-accuracy", "--no-server-search", "--help", "-h");
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (flags.contains(a)) {
@@ -86,7 +90,7 @@ public record Options(
         "--rate", "--arrivals", "--duration", "--warmup", "--initial-warmup", "--rounds",
         "--requests", "--items-per-call", "--image-format", "--image-dir", "--eval-dir",
         "--labels", "--eval-limit", "--no-accuracy", "--textness-queries", "--textness-vector",
-        "--textness", "--max-outstanding", "--deadline", "--out", "--seed", "--help", "-h");
+        "--textness", "--no-server-search", "--max-outstanding", "--deadline", "--out", "--seed", "--help", "-h");
     for (String k : v.keySet()) {
       if (!known.contains(k)) {
         throw new IllegalArgumentException("unknown option " + k);
@@ -136,6 +140,7 @@ public record Options(
         split(v.getOrDefault("--textness-queries", "cat,fish,star")),
         path(v.get("--textness-vector")),
         number("--textness", v.getOrDefault("--textness", "0")),
+        !v.containsKey("--no-server-search"),
         (int) number("--max-outstanding", v.getOrDefault("--max-outstanding", "256")),
         duration("--deadline", v.getOrDefault("--deadline", "30s")),
         Path.of(v.getOrDefault("--out", "target/loadtest")),
@@ -179,6 +184,7 @@ public record Options(
     m.put("accuracy", accuracy);
     m.put("textness_queries", textnessQueries);
     m.put("textness_scale", textness);
+    m.put("server_search", serverSearch);
     m.put("max_outstanding", maxOutstanding);
     m.put("deadline_s", deadline.toMillis() / 1e3);
     m.put("seed", seed);

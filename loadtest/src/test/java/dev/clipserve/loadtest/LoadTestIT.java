@@ -43,7 +43,7 @@ class LoadTestIT {
   @BeforeEach
   void startServer() throws Exception {
     String name = InProcessServerBuilder.generateName();
-    ServerConfig config = ServerConfig.defaults(TINY_MODELS);
+    ServerConfig config = ServerConfig.defaults(TINY_MODELS).withDataDir(dir.resolve("data"));
     server = new ClipServer(config, InProcessServerBuilder.forName(name),
         new OrtRuntime(OrtEnvironment.getEnvironment(), config.inference()),
         RunnerDecorator.NONE).start();
@@ -132,6 +132,10 @@ class LoadTestIT {
     assertTrue(cosine >= -1 && cosine <= 1);
     double recall = ab.get("recall_at_10_overlap").getAsDouble();
     assertTrue(recall >= 0 && recall <= 1);
+    assertTrue(report.getAsJsonObject("accuracy").get("search_method").getAsString()
+        .startsWith("server-side SearchService"), "recall@10 via the server's SearchService");
+    assertTrue(report.getAsJsonObject("accuracy").get("recall_at_10_overlap_client")
+        .getAsJsonPrimitive().isNumber());
     assertEquals(3, report.getAsJsonObject("server").getAsJsonArray("models").size());
     assertEquals(2, report.getAsJsonArray("levels").size());
     assertEquals(0, report.getAsJsonArray("levels").get(1).getAsJsonObject()

@@ -39,6 +39,18 @@ public final class AccuracyEvaluator {
   public record Request(EvalSet evalSet, List<String> modelLabels, List<String> modelNames,
       String textModel, List<String> textnessQueries, Path textnessVector) {}
 
+  /** Server-side search over the eval images (SearchService), when the server has one. */
+  @FunctionalInterface
+  public interface ServerSearch {
+    /** Top-k eval item indices for {@code text} over {@code model}'s embeddings. */
+    List<Integer> top(String text, String model, int k, double textnessScale);
+  }
+
+  static final String CLIENT_METHOD = "client-side exact ranking by cosine over the eval images"
+      + " (teacher text model encodes the queries; each image model ranks the same images)";
+  static final String SERVER_METHOD = "server-side SearchService over the eval images (indexed"
+      + " for the run, filtered by metadata source=clipserve-loadtest, deleted afterwards)";
+
   private final EmbeddingFetcher fetcher;
   private final Consumer<String> progress;
 
@@ -49,6 +61,15 @@ public final class AccuracyEvaluator {
 
   /** Runs the evaluation, writing textness PNGs into {@code outDir}. */
   public AccuracyResult evaluate(Request req, Path outDir) throws IOException {
+    return evaluate(req, outDir, null);
+  }
+
+  /**
+   * As {@link #evaluate(Request, Path)}; with {@code server} non-null, recall@10 and the textness
+   * grids use the server's SearchService (the client-side recall is reported next to it).
+   */
+  public AccuracyResult evaluate(Request req, Path outDir, ServerSearch server)
+      throws IOException {
     EvalSet set = req.evalSet();
     List<EvalItem> items = set.items();
     List<String> notes = new ArrayList<>();
@@ -88,10 +109,27 @@ public final class AccuracyEvaluator {
     }
     Double cosine = null;
     Double recall = null;
+    Double recallClient = null;
+    String method = CLIENT_METHOD;
     if (emb.size() == 2) {
       cosine = Accuracy.meanCosine(emb.get(0), emb.get(1));
       float[][] q = fetcher.texts(req.textModel(), queries);
-      recall = Accuracy.recallAtKOverlap(q, emb.get(0), emb.get(1), 10);
+      recallClient = Accuracy.recallAtKOverlap(q, emb.get(0), emb.get(1), 10);
+      recall = recallClient;
+      if (server != null) {
+        double sum = 0;
+        for (String query : queries) {
+          java.util.Set<Integer> ref =
+              new java.util.HashSet<>(server.top(query, req.modelNames().get(0), 10, 0));
+          int hit = 0;
+          for (int i : server.top(query, req.modelNames().get(1), 10, 0)) {
+            hit += ref.contains(i) ? 1 : 0;
+          }
+          sum += hit / 10.0;
+        }
+        recall = sum / queries.size();
+        method = SERVER_METHOD;
+      }
     }
 
     List<AccuracyResult.TextnessResult> grids = new ArrayList<>();
@@ -117,8 +155,24 @@ public final class AccuracyEvaluator {
             ? query.strip().toLowerCase(Locale.ROOT) : null;
         for (int m = 0; m < emb.size(); m++) {
           String label = req.modelLabels().get(m);
-          List<TextnessGrid.Row> rows =
-              TextnessGrid.rank(q[i], bias, emb.get(m), items, SCALES, 10, queryClass);
+          List<TextnessGrid.Row> rows = null;
+          if (server != null) {
+            try {
+              rows = new ArrayList<>();
+              for (double sc : SCALES) {
+                rows.add(TextnessGrid.row(sc,
+                    server.top(query, req.modelNames().get(m), 10, sc), items, queryClass));
+              }
+            } catch (io.grpc.StatusRuntimeException e) {
+              notes.add("server textness search failed (" + e.getStatus().getCode()
+                  + "): grids ranked client-side");
+              server = null;
+              rows = null;
+            }
+          }
+          if (rows == null) {
+            rows = TextnessGrid.rank(q[i], bias, emb.get(m), items, SCALES, 10, queryClass);
+          }
           String file = "textness-" + slug(query) + "-" + slug(label) + ".png";
           TextnessGrid.write(outDir.resolve(file),
               "\"" + query + "\" (" + label + ", " + req.modelNames().get(m)
@@ -131,10 +185,8 @@ public final class AccuracyEvaluator {
       }
     }
     return new AccuracyResult(set.dir().toString(), items.size(), classified, classes, PROMPTS,
-        top1, top1Plain, top1Text, cosine, recall, queries,
-        "client-side exact ranking by cosine over the eval images (teacher text model encodes the"
-            + " queries; each image model ranks the same images)",
-        grids, req.textnessVector() == null ? null : req.textnessVector().toString(), biasNorm,
+        top1, top1Plain, top1Text, cosine, recall, recallClient, queries, method, grids,
+        req.textnessVector() == null ? null : req.textnessVector().toString(), biasNorm,
         notes);
   }
 

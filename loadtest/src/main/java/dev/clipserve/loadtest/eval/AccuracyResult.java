@@ -16,6 +16,8 @@ import java.util.Map;
  * @param zeroShotTop1WithText the same on the classed images that also carry text
  * @param meanCosine mean cosine of candidate vs baseline image embeddings (null with one model)
  * @param recallAt10 mean top-10 overlap of candidate vs baseline search (null with one model)
+ * @param recallAt10Client the same computed client-side from fetched embeddings (equal to
+ *     recallAt10 when the server has no SearchService)
  * @param queries the search queries used for recall@10
  * @param searchMethod how the rankings were computed
  * @param textness the textness grids (empty if no textness vector was found)
@@ -27,8 +29,8 @@ public record AccuracyResult(
     String evalDir, int images, int classifiedImages, List<String> classes,
     List<String> promptTemplates, Map<String, Double> zeroShotTop1,
     Map<String, Double> zeroShotTop1WithoutText, Map<String, Double> zeroShotTop1WithText,
-    Double meanCosine,
-    Double recallAt10, List<String> queries, String searchMethod, List<TextnessResult> textness,
+    Double meanCosine, Double recallAt10, Double recallAt10Client, List<String> queries,
+    String searchMethod, List<TextnessResult> textness,
     String textnessVectorFile, double textnessBiasNorm, List<String> notes) {
 
   /**

@@ -40,23 +40,30 @@ public final class TextnessGrid {
 
   private TextnessGrid() {}
 
-  /** Ranks {@code images} for {@code query} at each scale. */
+  /** Ranks {@code images} for {@code query} at each scale (client side, exact). */
   public static List<Row> rank(float[] query, float[] bias, float[][] images,
       List<EvalItem> items, List<Double> scales, int k, String queryClass) {
     List<Row> rows = new ArrayList<>();
     for (double s : scales) {
-      List<Integer> top = Vectors.topK(Vectors.shifted(query, bias, s), images, k);
-      int text = 0;
-      int shows = 0;
-      for (int i : top) {
-        EvalItem it = items.get(i);
-        text += it.hasText() ? 1 : 0;
-        shows += queryClass != null && queryClass.equals(it.klass()) ? 1 : 0;
-      }
-      rows.add(new Row(s, top, (double) text / top.size(),
-          queryClass == null ? null : (double) shows / top.size()));
+      rows.add(row(s, Vectors.topK(Vectors.shifted(query, bias, s), images, k), items,
+          queryClass));
     }
     return rows;
+  }
+
+  /** A row from a ranking computed elsewhere (e.g. the server's SearchService). */
+  public static Row row(double scale, List<Integer> top, List<EvalItem> items,
+      String queryClass) {
+    int text = 0;
+    int shows = 0;
+    for (int i : top) {
+      EvalItem it = items.get(i);
+      text += it.hasText() ? 1 : 0;
+      shows += queryClass != null && queryClass.equals(it.klass()) ? 1 : 0;
+    }
+    int n = Math.max(1, top.size());
+    return new Row(scale, top, (double) text / n,
+        queryClass == null ? null : (double) shows / n);
   }
 
   /** Draws the grid as a PNG at {@code out}. */

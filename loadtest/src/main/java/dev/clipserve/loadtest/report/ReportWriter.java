@@ -202,6 +202,7 @@ public final class ReportWriter {
     o.add("zero_shot_top1_with_text", text);
     o.add("mean_cosine", num(a.meanCosine()));
     o.add("recall_at_10_overlap", num(a.recallAt10()));
+    o.add("recall_at_10_overlap_client", num(a.recallAt10Client()));
     o.add("recall_queries", GSON.toJsonTree(a.queries()));
     o.addProperty("search_method", a.searchMethod());
     JsonObject t = new JsonObject();

@@ -50,6 +50,7 @@ class ReportWriterTest {
     AccuracyResult acc = new AccuracyResult("models/eval", 10, 8, List.of("cat", "fish"),
         List.of("a drawing of {a} {class}"), Map.of("teacher", 0.9, "student", 0.85),
         Map.of("teacher", 0.95, "student", 0.9), Map.of("teacher", 0.7, "student", 0.6), 0.93, 0.8,
+        0.8,
         List.of("a drawing of a cat"), "client-side", List.of(new AccuracyResult.TextnessResult(
             "cat", "teacher",
             List.of(new TextnessGrid.Row(-2, List.of(0, 1), 0.0, 1.0),
