@@ -28,7 +28,7 @@ public final class BenchMain {
       case "-h", "--help", "help" -> {
         System.out.println("usage: clipserve-bench encode [--models DIR] [--batch-sizes 1,8,32] [--seconds 8]");
         System.out.println("                              [--threads N] [--out target/bench/encode.json]");
-        System.out.println("       clipserve-bench search [--sizes 100000,1000000] [--dims 128,512] [--ef 10,40,100,200]");
+        System.out.println("       clipserve-bench search [--sizes 100000,1000000] [--dims 128,512] [--ef 50,100,200,400]");
         System.out.println("                              [--m 16] [--beam 100] [--queries 200] [--distribution clustered|uniform]");
         System.out.println("                              [--out target/bench/search.json]");
       }
