@@ -34,7 +34,7 @@ public final class BenchMain {
         System.out.println("       clipserve-bench batcher [--models DIR] [--seconds 6] [--warmup 2] [--callers 32]");
         System.out.println("                              [--max-batch-size best] [--max-queue-delay-us auto]");
         System.out.println("                              [--instances student] [--out target/bench/batcher.json]");
-        System.out.println("       clipserve-bench search [--sizes 100000,1000000] [--dims 128,512] [--ef 10,40,100,200]");
+        System.out.println("       clipserve-bench search [--sizes 100000,1000000] [--dims 128,512] [--ef 50,100,200,400]");
         System.out.println("                              [--m 16] [--beam 100] [--queries 200] [--distribution clustered|uniform]");
         System.out.println("                              [--out target/bench/search.json]");
       }

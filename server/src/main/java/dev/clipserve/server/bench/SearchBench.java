@@ -38,7 +38,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Options ({@code --name value}): {@code sizes} (default 100000), {@code dims} (128,512),
  * {@code distribution} clustered|uniform (clustered), {@code queries} (200), {@code ef}
- * (10,40,100,200), {@code m} (16), {@code beam} (100), {@code threads} (indexing threads, 2),
+ * (50,100,200,400), {@code m} (16), {@code beam} (100), {@code threads} (indexing threads, 1: one
+ * segment, no merge; more threads make a segment each, then a force-merge),
  * {@code scale} (textness scale, 1.0), {@code pool} (image-side pool, 200), {@code out}
  * (target/bench/search.json), {@code dir} (a temp folder; deleted after), {@code commit-items} (200;
  * 0 skips the commit test).
@@ -61,12 +62,12 @@ public final class SearchBench {
     Map<String, String> opts = parse(args);
     List<Integer> sizes = ints(opts.getOrDefault("sizes", "100000"));
     List<Integer> dims = ints(opts.getOrDefault("dims", "128,512"));
-    List<Integer> efs = ints(opts.getOrDefault("ef", "10,40,100,200"));
+    List<Integer> efs = ints(opts.getOrDefault("ef", "50,100,200,400"));
     String distribution = opts.getOrDefault("distribution", "clustered");
     int queries = Integer.parseInt(opts.getOrDefault("queries", "200"));
     int m = Integer.parseInt(opts.getOrDefault("m", "16"));
     int beam = Integer.parseInt(opts.getOrDefault("beam", "100"));
-    int threads = Integer.parseInt(opts.getOrDefault("threads", "2"));
+    int threads = Integer.parseInt(opts.getOrDefault("threads", "1"));
     float scale = Float.parseFloat(opts.getOrDefault("scale", "1.0"));
     int pool = Integer.parseInt(opts.getOrDefault("pool", "200"));
     int commitItems = Integer.parseInt(opts.getOrDefault("commit-items", "200"));
