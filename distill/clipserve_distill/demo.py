@@ -92,6 +92,7 @@ def build(out: Path, work: Path, teacher_cfg: TeacherConfig, distill_cfg: Distil
     train_set = data.render_split("train", teacher_cfg.n_train, teacher_cfg.seed, size, cache_dir=cache_dir)
     if fresh or not student_path.exists():
         t0 = time.time()
+        (work / "teacher_embeddings.pt").unlink(missing_ok=True)  # belongs to the previous teacher
         student, summary = distill(teacher.visual, scale, ArrayImages(train_set.images), distill_cfg,
                                    cache=work / "teacher_embeddings.pt", log=log)
         save_student(student_path, student, distill_cfg.student_preset, summary)
@@ -128,11 +129,13 @@ def build(out: Path, work: Path, teacher_cfg: TeacherConfig, distill_cfg: Distil
     data.save_eval_set(samples, out / "eval")
     test = data.ImageSet(np.stack([np.asarray(s.image) for s in samples]), [s.labels() for s in samples])
 
-    metrics = evaluate.evaluate(teacher, tok, student, test, probes["teacher"][0], probes["student"][0])
+    # The server uses <space>.json (the teacher probe) for both indexes; measure exactly that.
+    metrics = evaluate.evaluate(teacher, tok, student, test, probes["teacher"][0])
     params, sizes = size_report(out)
     metrics["params"], metrics["bytes"] = params, sizes
     metrics["bytes"]["repository"] = _folder_bytes(out)
     metrics["textness_probe"] = {k: {f: v[1][f] for f in ("accuracy", "raw_norm", "examples")} for k, v in probes.items()}
+    metrics["textness_probe"]["config"] = dataclasses.asdict(textness.ProbeConfig())
     metrics["training"] = {**timings, "teacher_logit_scale": round(scale, 2),
                            "teacher": dataclasses.asdict(teacher_cfg), "distill": dataclasses.asdict(distill_cfg),
                            "threads": teacher_cfg.threads}
