@@ -95,6 +95,24 @@ public final class BatchedModel implements InferenceRunner, AutoCloseable {
     return batcher.submit(items, deadlineNanos, 0);
   }
 
+  /**
+   * Announces {@code items} items being preprocessed for this model ({@link DynamicBatcher#expect});
+   * each announcement ends with {@link #submitExpected} or {@link #unexpect}.
+   */
+  public void expect(int items) {
+    batcher.expect(items);
+  }
+
+  /** Withdraws announced items that will not be submitted. */
+  public void unexpect(int items) {
+    batcher.unexpect(items);
+  }
+
+  /** {@link #submit} of items announced by {@link #expect}. */
+  public CompletableFuture<List<float[]>> submitExpected(List<ModelInput> items, long deadlineNanos) {
+    return batcher.submit(items, deadlineNanos, 0, true);
+  }
+
   /** Synchronous use (no deadline): splits the batch, queues its items, waits for all. */
   @Override
   public float[][] run(ModelInput input) {

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -94,7 +95,7 @@ public final class EncodingService implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return pipeline(m, () -> preprocessImages(m, images), deadlineNanos);
+    return pipeline(m, images.size(), () -> preprocessImages(m, images), deadlineNanos);
   }
 
   /**
@@ -110,15 +111,29 @@ public final class EncodingService implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return pipeline(m, () -> tokenize(m, texts), deadlineNanos);
+    return pipeline(m, texts.size(), () -> tokenize(m, texts), deadlineNanos);
   }
 
+  /**
+   * Preprocesses on the pool, then queues on the model's batcher. The call's {@code count} items
+   * are announced to the batcher while they wait for and go through preprocessing (so an idle
+   * executor does not wait {@code max_queue_delay} when nothing more is on its way); the
+   * announcement ends exactly once: when the items are queued, or when the call ends first.
+   */
   private CompletableFuture<Embeddings> pipeline(
-      LoadedModel m, Supplier<List<ModelInput>> preprocess, long deadlineNanos) {
+      LoadedModel m, int count, Supplier<List<ModelInput>> preprocess, long deadlineNanos) {
     CompletableFuture<Embeddings> out = new CompletableFuture<>();
     AtomicReference<Future<?>> stage = new AtomicReference<>();
+    BatchedModel announced = m.runner() instanceof BatchedModel b ? b : null;
+    AtomicBoolean pending = new AtomicBoolean(announced != null);
+    if (announced != null) {
+      announced.expect(count);
+    }
     out.whenComplete(
         (r, e) -> {
+          if (pending.compareAndSet(true, false)) {
+            announced.unexpect(count);
+          }
           if (out.isCancelled()) {
             Future<?> s = stage.get();
             if (s != null) {
@@ -147,7 +162,10 @@ public final class EncodingService implements AutoCloseable {
                 }
                 InferenceRunner runner = m.runner();
                 if (runner instanceof BatchedModel batched) {
-                  CompletableFuture<List<float[]>> queued = batched.submit(items, deadlineNanos);
+                  CompletableFuture<List<float[]>> queued =
+                      batched == announced && pending.compareAndSet(true, false)
+                          ? batched.submitExpected(items, deadlineNanos)
+                          : batched.submit(items, deadlineNanos);
                   stage.set(queued);
                   if (out.isDone()) {
                     queued.cancel(false);

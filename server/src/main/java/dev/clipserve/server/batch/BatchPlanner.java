@@ -15,7 +15,9 @@ import java.util.List;
  *   <li>{@code size >= maxBatchSize}: send {@code maxBatchSize} (the next item would exceed it);
  *   <li>a preferred size is reached: send the largest preferred size {@code <= size};
  *   <li>the oldest item's delay is spent ({@code now >= oldestArrival + maxQueueDelay}), or the
- *       batcher is draining: send everything queued;
+ *       batcher is draining, or no item is announced as on its way ({@link QueueSnapshot#incoming()}
+ *       is 0: the producers announce items while they preprocess them, and none is): send
+ *       everything queued. Waiting could only add latency; nothing known can join the batch;
  *   <li>otherwise wait until {@code min(oldestArrival + maxQueueDelay, nearestDeadline)}.
  * </ol>
  *
@@ -50,7 +52,7 @@ public final class BatchPlanner {
       }
     }
     long due = saturatedAdd(queue.oldestArrivalNanos(), maxQueueDelayNanos);
-    if (queue.draining() || nowNanos >= due) {
+    if (queue.draining() || nowNanos >= due || queue.incoming() == 0) {
       return new Decision.Send(queue.size());
     }
     return new Decision.Wait(Math.min(due, queue.nearestDeadlineNanos()));

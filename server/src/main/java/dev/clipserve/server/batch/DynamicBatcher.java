@@ -81,6 +81,14 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   @GuardedBy("lock")
   private int peakQueued;
 
+  /** Items announced by {@link #expect} and not yet submitted or withdrawn. */
+  @GuardedBy("lock")
+  private int incoming;
+
+  /** Whether any producer has announced items (then {@link #incoming} is meaningful). */
+  @GuardedBy("lock")
+  private boolean incomingTracked;
+
   private Thread dispatcher;
 
   /**
@@ -182,6 +190,47 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
    * @return completes with one result per item, in order; cancel it to drop the queued items
    */
   public CompletableFuture<List<O>> submit(List<I> items, long deadlineNanos, int priority) {
+    return submit(items, deadlineNanos, priority, false);
+  }
+
+  /**
+   * Announces {@code items} items that a producer is preparing (preprocessing) and will
+   * {@linkplain #submit(List, long, int, boolean) submit as expected} or {@linkplain #unexpect
+   * withdraw}. Once any producer announces, the batcher relies on announcements: with an idle
+   * executor and nothing announced it sends what is queued without waiting for {@code
+   * maxQueueDelay} (see {@link BatchPlanner}), so every producer of an announcing batcher should
+   * announce.
+   */
+  public void expect(int items) {
+    if (items < 0) {
+      throw new IllegalArgumentException("items must be >= 0, got " + items);
+    }
+    lock.lock();
+    try {
+      incomingTracked = true;
+      incoming += items;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Withdraws {@code items} announced items that will not be submitted (failed or cancelled). */
+  public void unexpect(int items) {
+    lock.lock();
+    try {
+      incoming = Math.max(0, incoming - items);
+      signalLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #submit(List, long, int)}; with {@code expected} the items were announced by {@link
+   * #expect} and stop counting as incoming atomically with being queued (also when refused).
+   */
+  public CompletableFuture<List<O>> submit(
+      List<I> items, long deadlineNanos, int priority, boolean expected) {
     if (items.isEmpty()) {
       throw new IllegalArgumentException("a call needs at least one item");
     }
@@ -190,6 +239,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     lock.lock();
     try {
       long now = clock.nanoTime();
+      if (expected) {
+        incoming = Math.max(0, incoming - items.size());
+        signalLocked();
+      }
       if (draining) {
         refused = new BatcherClosedException(model);
         job = null;
@@ -256,7 +309,11 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     try {
       now = clock.nanoTime();
       expired = queue.removeExpired(now);
-      Decision decision = planner.plan(queue.snapshot(idleRunners.size(), draining), now);
+      Decision decision =
+          planner.plan(
+              queue.snapshot(
+                  idleRunners.size(), draining, incomingTracked ? incoming : QueueSnapshot.UNTRACKED),
+              now);
       if (decision instanceof Decision.Send send) {
         batch = queue.take(send.items());
         runner = idleRunners.pollFirst();

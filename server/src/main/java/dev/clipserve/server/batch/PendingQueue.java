@@ -67,9 +67,9 @@ final class PendingQueue<I, O> {
   }
 
   /** A snapshot for the planner. */
-  QueueSnapshot snapshot(int idleExecutors, boolean draining) {
+  QueueSnapshot snapshot(int idleExecutors, boolean draining, int incoming) {
     if (size == 0) {
-      return new QueueSnapshot(0, 0, Long.MAX_VALUE, idleExecutors, draining);
+      return new QueueSnapshot(0, 0, Long.MAX_VALUE, idleExecutors, draining, incoming);
     }
     long oldest = Long.MAX_VALUE;
     long nearestDeadline = Long.MAX_VALUE;
@@ -83,7 +83,7 @@ final class PendingQueue<I, O> {
         }
       }
     }
-    return new QueueSnapshot(size, oldest, nearestDeadline, idleExecutors, draining);
+    return new QueueSnapshot(size, oldest, nearestDeadline, idleExecutors, draining, incoming);
   }
 
   private void removeIf(java.util.function.Predicate<Job.Item<I, O>> test, List<Job.Item<I, O>> out) {

@@ -75,6 +75,8 @@ final class BatcherBench {
     opt.put("--raw-batch-sizes", "1,8,16,32");
     opt.put("--instances", "student");
     opt.put("--threads", "0");
+    opt.put("--preprocess-threads", "0");
+    opt.put("--roles", "teacher,student");
     opt.put("--out", "target/bench/batcher.json");
     for (int i = 0; i < args.length; i += 2) {
       if (!opt.containsKey(args[i]) || i + 1 >= args.length) {
@@ -89,13 +91,14 @@ final class BatcherBench {
             Integer.parseInt(opt.get("--callers")),
             opt.get("--max-batch-size").equals("best") ? -1 : Integer.parseInt(opt.get("--max-batch-size")),
             opt.get("--max-queue-delay-us").equals("auto") ? -1 : Long.parseLong(opt.get("--max-queue-delay-us")),
-            java.util.Arrays.stream(opt.get("--raw-batch-sizes").split(",")).mapToInt(Integer::parseInt).toArray());
+            java.util.Arrays.stream(opt.get("--raw-batch-sizes").split(",")).mapToInt(Integer::parseInt).toArray(),
+            Integer.parseInt(opt.get("--preprocess-threads")));
     Path repo = Path.of(opt.get("--models"));
     Map<String, Path> byRole = modelsByRole(repo);
     Bench.intraOpThreads = opt.get("--threads");
     Map<String, Object> models = new LinkedHashMap<>();
     Map<String, Object> instances = new LinkedHashMap<>();
-    for (String role : List.of("teacher", "student")) {
+    for (String role : List.of(opt.get("--roles").split(","))) {
       Path folder = byRole.get(role);
       if (folder == null) {
         System.out.println("no " + role + " image model in " + repo + "; skipped");
@@ -115,6 +118,7 @@ final class BatcherBench {
     doc.put("processors", Runtime.getRuntime().availableProcessors());
     doc.put("callers", s.callers());
     doc.put("intra_op_threads", opt.get("--threads"));
+    doc.put("preprocess_threads", opt.get("--preprocess-threads"));
     doc.put("seconds_per_run", s.seconds());
     doc.put("max_batch_size", opt.get("--max-batch-size"));
     doc.put("max_queue_delay_us", opt.get("--max-queue-delay-us"));
@@ -135,7 +139,13 @@ final class BatcherBench {
    * @param warmup shortest warm-up per run (at least one caller cycle)
    */
   record Settings(
-      double seconds, double warmup, int callers, int maxBatchSize, long maxQueueDelayMicros, int[] rawBatchSizes) {
+      double seconds,
+      double warmup,
+      int callers,
+      int maxBatchSize,
+      long maxQueueDelayMicros,
+      int[] rawBatchSizes,
+      int preprocessThreads) {
     /**
      * Windows scaled to the model's speed, and for {@code --max-queue-delay-us auto} a delay of
      * 10% of one full batch's inference time at the raw rate (so a lone item waits for the
@@ -145,16 +155,25 @@ final class BatcherBench {
       int max = maxBatchSize > 0 ? maxBatchSize : bestBatch;
       double cycle = callers / Math.max(rawIps, 1e-3);
       long delay = maxQueueDelayMicros >= 0 ? maxQueueDelayMicros : (long) (0.1 * max / Math.max(rawIps, 1e-3) * 1e6);
-      return new Settings(Math.max(seconds, 4 * cycle), Math.max(warmup, cycle), callers, max, delay, rawBatchSizes);
+      return new Settings(
+          Math.max(seconds, 4 * cycle), Math.max(warmup, cycle), callers, max, delay, rawBatchSizes, preprocessThreads);
     }
 
     BatchingConfig batching(int maxBatch) {
-      return new BatchingConfig(maxBatch, null, maxBatch == 1 ? 0 : Math.max(0, maxQueueDelayMicros), -1, -1, 1, false, 0, 1024);
+      return new BatchingConfig(
+          maxBatch, null, maxBatch == 1 ? 0 : Math.max(0, maxQueueDelayMicros), -1, -1, 1, false, preprocessThreads, 1024);
     }
   }
 
-  /** @param ipsPerCpu images per CPU-second of this process (robust to other load on the machine) */
-  record Run(double ips, double p50Ms, double p99Ms, double meanBatch, double ipsPerCpu) {}
+  /**
+   * @param ipsPerCpu images per CPU-second of this process (robust to other load on the machine)
+   * @param executorBusy fraction of the window the executor spent in inference calls (1 executor:
+   *     near 1 means the batcher never left it idle, so no dispatch rule can add throughput)
+   * @param inferenceMs mean wall time of one inference call in the server
+   */
+  record Run(
+      double ips, double p50Ms, double p99Ms, double meanBatch, double ipsPerCpu, double executorBusy,
+      double inferenceMs) {}
 
   /** This process's CPU time in nanoseconds. */
   static long cpuNanos() {
@@ -177,11 +196,11 @@ final class BatcherBench {
     double rawJpeg;
     double[] rawPerCpu = new double[1];
     int best = 1;
+    Map<String, Double> sweep = new LinkedHashMap<>();
     try (Bench b = Bench.start(folder, s.batching(16))) {
       r.put("model", b.model.name());
       r.put("architecture", b.model.manifest().architecture());
       InferenceRunner session = ((BatchedModel) b.model.runner()).sessionRunner();
-      Map<String, Double> sweep = new LinkedHashMap<>();
       raw = 0;
       for (int n : s.rawBatchSizes()) {
         long[] imagesAndCpu = new long[2];
@@ -239,6 +258,11 @@ final class BatcherBench {
     r.put("load_average_after", round(loadAverage()));
     r.put("batched_mean_batch_size", round(batched.meanBatch()));
     r.put("batched_jpeg_mean_batch_size", round(batchedJpeg.meanBatch()));
+    r.put("batched_executor_busy", round(batched.executorBusy()));
+    r.put("unbatched_executor_busy", round(unbatched.executorBusy()));
+    r.put("batched_inference_ms_per_call", round(batched.inferenceMs()));
+    r.put("unbatched_inference_ms_per_call", round(unbatched.inferenceMs()));
+    r.put("raw_ort_ms_per_call_at_max_batch", round(1000.0 * s.maxBatchSize() / rawAt(sweep, s.maxBatchSize(), raw)));
     System.out.println(r);
     return r;
   }
@@ -264,6 +288,8 @@ final class BatcherBench {
         m.put("p99_ms", round(run.p99Ms()));
         m.put("mean_batch_size", round(run.meanBatch()));
         m.put("batched_ips_per_cpu", round(run.ipsPerCpu()));
+        m.put("executor_busy", round(run.executorBusy()));
+        m.put("inference_ms_per_call", round(run.inferenceMs()));
         r.put(l.key(), m);
         System.out.printf(Locale.ROOT, "%s %s: %.1f img/s%n", b.model.name(), l.key(), run.ips());
       }
@@ -369,12 +395,16 @@ final class BatcherBench {
       double ips = done.sum() / s.seconds();
       Run run =
           new Run(ips, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-              batches == 0 ? 0 : items / batches, done.sum() / ((cpuAfter - cpuBefore) / 1e9));
+              batches == 0 ? 0 : items / batches, done.sum() / ((cpuAfter - cpuBefore) / 1e9),
+              (after.inferenceMicros().sum() - before.inferenceMicros().sum()) / 1e6 / s.seconds()
+                  / batched.executors(),
+              batches == 0 ? 0 : (after.inferenceMicros().sum() - before.inferenceMicros().sum()) / 1e3 / batches);
       System.out.printf(
           Locale.ROOT,
-          "  %s max_batch_size=%d executors=%d: %.1f img/s (%.1f per CPU-s), p50 %.1f ms, p99 %.1f ms, mean batch %.1f%n",
+          "  %s max_batch_size=%d executors=%d: %.1f img/s (%.1f per CPU-s), p50 %.1f ms, p99 %.1f ms, mean batch"
+              + " %.1f, executor busy %.2f, %.1f ms per inference call%n",
           model.name(), batched.policy().maxBatchSize(), batched.executors(), run.ips(), run.ipsPerCpu(), run.p50Ms(),
-          run.p99Ms(), run.meanBatch());
+          run.p99Ms(), run.meanBatch(), run.executorBusy(), run.inferenceMs());
       return run;
     }
 
@@ -501,6 +531,12 @@ final class BatcherBench {
       System.out.println();
       System.out.println("executor layouts, " + e.getKey() + ": " + e.getValue());
     }
+  }
+
+  /** Raw img/s of the sweep at {@code batch}, or {@code fallback} if it was not measured. */
+  private static double rawAt(Map<String, Double> sweep, int batch, double fallback) {
+    Double v = sweep.get(Integer.toString(batch));
+    return v == null ? fallback : v;
   }
 
   private static double round(double v) {

@@ -8,7 +8,10 @@ package dev.clipserve.server.preprocess;
  * {@code docs/preprocessing.md} for the tolerance and for which inputs are converted or refused.
  *
  * <p>Thread-safe and stateless: one instance can serve all threads. Each call allocates only the
- * decoded image and working buffers proportional to it.
+ * decoded image and working buffers proportional to it. An image whose shortest side already is
+ * {@code size} (a 224x224 raw tensor for a 224 model) is not resampled at all, as in Pillow, whose
+ * {@code resize} to the same size is a copy: its crop window is normalized straight from the input
+ * pixels, with no intermediate array.
  */
 public final class ImagePreprocessor {
   /** Longest resized side accepted (keeps index arithmetic far from int overflow). */
@@ -17,8 +20,8 @@ public final class ImagePreprocessor {
   private final ImageSpec spec;
   private final long maxPixels;
   private final ImageDecoder decoder;
-  private final float[] mean;
-  private final float[] std;
+  /** {@code lut[c * 256 + v]} = {@code (v / 255f - mean[c]) / std[c]}, the exact float ops. */
+  private final float[] lut;
 
   /**
    * @param spec the model's preprocessing parameters
@@ -32,8 +35,7 @@ public final class ImagePreprocessor {
     this.spec = spec;
     this.maxPixels = maxPixels;
     this.decoder = new ImageDecoder(maxPixels);
-    this.mean = spec.mean();
-    this.std = spec.std();
+    this.lut = normalizationTable(spec.mean(), spec.std());
   }
 
   public ImageSpec spec() {
@@ -116,20 +118,47 @@ public final class ImagePreprocessor {
     // torchvision CenterCrop: Python round(), half to even.
     int top = (int) Math.rint((newH - size) / 2.0);
     int left = (int) Math.rint((newW - size) / 2.0);
+    if (newW == w && newH == h) {
+      // Pillow's resize to the same size is a copy: the crop window of the input, as is.
+      normalize(image.pixels(), w, left, top, out, offset);
+      return;
+    }
     RgbImage cropped = BicubicResampler.resizeAndCrop(image, newW, newH, left, top, size, size);
-    normalize(cropped.pixels(), out, offset);
+    normalize(cropped.pixels(), size, 0, 0, out, offset);
   }
 
-  private void normalize(byte[] hwc, float[] out, int offset) {
-    int plane = spec.size() * spec.size();
+  /**
+   * Writes the {@code size x size} window at ({@code left}, {@code top}) of an HWC image {@code
+   * width} pixels wide as normalized CHW floats (one table lookup per value; bit-identical to
+   * computing {@code (v / 255f - mean) / std}).
+   */
+  private void normalize(byte[] hwc, int width, int left, int top, float[] out, int offset) {
+    int size = spec.size();
+    int plane = size * size;
+    int r = offset;
+    int g = offset + plane;
+    int b = offset + 2 * plane;
+    float[] t = lut;
+    for (int y = 0; y < size; y++) {
+      int p = ((top + y) * width + left) * 3;
+      for (int x = 0; x < size; x++, p += 3) {
+        out[r++] = t[hwc[p] & 0xFF];
+        out[g++] = t[256 + (hwc[p + 1] & 0xFF)];
+        out[b++] = t[512 + (hwc[p + 2] & 0xFF)];
+      }
+    }
+  }
+
+  private static float[] normalizationTable(float[] mean, float[] std) {
+    float[] t = new float[3 * 256];
     for (int c = 0; c < 3; c++) {
       float m = mean[c];
       float s = std[c];
-      int base = offset + c * plane;
-      for (int i = 0; i < plane; i++) {
-        float x = (hwc[i * 3 + c] & 0xFF) / 255f;
-        out[base + i] = (x - m) / s;
+      for (int v = 0; v < 256; v++) {
+        float x = v / 255f;
+        t[c * 256 + v] = (x - m) / s;
       }
     }
+    return t;
   }
 }

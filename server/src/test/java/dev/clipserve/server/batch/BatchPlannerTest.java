@@ -37,6 +37,28 @@ class BatchPlannerTest {
   }
 
   @Test
+  void sendsBeforeTheDelayWhenNothingIsIncoming() {
+    BatchPlanner p = planner(16, List.of(), 10);
+    assertEquals(
+        new Decision.Send(3), p.plan(new QueueSnapshot(3, T0, Long.MAX_VALUE, 1, false, 0), T0));
+    assertEquals(
+        new Decision.Wait(T0 + 10 * MS),
+        p.plan(new QueueSnapshot(3, T0, Long.MAX_VALUE, 1, false, 2), T0),
+        "items on their way: wait for them up to the delay");
+    assertEquals(
+        new Decision.Send(3),
+        p.plan(new QueueSnapshot(3, T0, Long.MAX_VALUE, 1, false, 2), T0 + 10 * MS));
+    assertEquals(
+        new Decision.Wait(T0 + 10 * MS),
+        p.plan(new QueueSnapshot(3, T0, Long.MAX_VALUE, 1, false, QueueSnapshot.UNTRACKED), T0),
+        "untracked producers: the delay applies");
+    assertEquals(
+        new Decision.Wait(Long.MAX_VALUE),
+        p.plan(new QueueSnapshot(3, T0, Long.MAX_VALUE, 0, false, 0), T0),
+        "no idle executor: nothing is sent");
+  }
+
+  @Test
   void sendsAtOnceWhenDelayIsZero() {
     assertEquals(new Decision.Send(1), planner(16, List.of(), 0).plan(queue(1, T0), T0));
   }

@@ -76,6 +76,45 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void waitsForAnnouncedItemsThenSendsWithoutDelayOnceNoneIsIncoming() {
+    var b = batcher(16, List.of(), Duration.ofMillis(10), 100, 1);
+    b.expect(1);
+    b.expect(2);
+    var first = b.submit(List.of("x"), DynamicBatcher.NO_DEADLINE, 0, true);
+    assertEquals(clock.plus(Duration.ofMillis(10)), b.dispatchOnce(), "two items still incoming");
+    assertEquals(0, executor.pending());
+    clock.advance(Duration.ofMillis(1));
+    var second = b.submit(List.of("y", "z"), DynamicBatcher.NO_DEADLINE, 0, true);
+    assertEquals(clock.nanoTime(), b.dispatchOnce(), "nothing incoming: sent before the delay");
+    executor.runAll();
+    assertEquals(List.of(List.of("x", "y", "z")), runner.batches);
+    assertEquals(List.of("out:x"), first.join());
+    assertEquals(List.of("out:y", "out:z"), second.join());
+  }
+
+  @Test
+  void withdrawnAnnouncementLetsQueuedItemsGo() {
+    var b = batcher(16, List.of(), Duration.ofMillis(10), 100, 1);
+    b.expect(1);
+    b.expect(1);
+    b.submit(List.of("x"), DynamicBatcher.NO_DEADLINE, 0, true);
+    b.dispatchOnce();
+    assertEquals(0, executor.pending());
+    b.unexpect(1); // the other call failed preprocessing
+    b.dispatchOnce();
+    executor.runAll();
+    assertEquals(List.of(List.of("x")), runner.batches);
+  }
+
+  @Test
+  void withoutAnnouncementsTheDelayStillApplies() {
+    var b = batcher(16, List.of(), Duration.ofMillis(10), 100, 1);
+    b.submit(List.of("x"));
+    assertEquals(clock.plus(Duration.ofMillis(10)), b.dispatchOnce());
+    assertEquals(0, executor.pending());
+  }
+
+  @Test
   void neverExceedsMaxBatchSize() {
     var b = batcher(4, List.of(), Duration.ZERO, 100, 1);
     for (int i = 0; i < 10; i++) {

@@ -69,6 +69,32 @@ class ImagePreprocessorTest {
   }
 
   @Test
+  void imageAlreadyAtModelSizeIsTheCropWindowNormalizedWithoutResampling() {
+    // 8x8 is the model size; 8 wide x 13 high keeps its width and is only center-cropped
+    // (top = round-half-even(5 / 2) = 2), as Pillow's resize to the same size is a copy.
+    for (int h : new int[] {8, 13}) {
+      int w = 8;
+      byte[] rgb = new byte[w * h * 3];
+      new java.util.Random(h).nextBytes(rgb);
+      float[] out = new float[pre.floatsPerImage()];
+      pre.preprocessRaw(h, w, rgb, out, 0);
+      int top = h == 8 ? 0 : 2;
+      RgbImage viaResampler =
+          BicubicResampler.resizeAndCrop(new RgbImage(w, h, rgb), w, h, 0, top, 8, 8);
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < 8; y++) {
+          for (int x = 0; x < 8; x++) {
+            int v = rgb[((top + y) * w + x) * 3 + c] & 0xFF;
+            assertEquals(v, viaResampler.pixels()[(y * 8 + x) * 3 + c] & 0xFF);
+            float want = (v / 255f - SPEC.mean()[c]) / SPEC.std()[c];
+            assertEquals(want, out[c * 64 + y * 8 + x], 0f, "h=" + h + " c=" + c + " y=" + y + " x=" + x);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void refusesZeroBytes() {
     InvalidImageException e =
         assertThrows(
