@@ -92,7 +92,15 @@ public final class BatchedModel implements InferenceRunner, AutoCloseable {
    *     cancel it to free the queued items
    */
   public CompletableFuture<List<float[]>> submit(List<ModelInput> items, long deadlineNanos) {
-    return batcher.submit(items, deadlineNanos, 0);
+    return submit(items, deadlineNanos, 0);
+  }
+
+  /**
+   * {@link #submit(List, long)} at a priority level: higher levels are sent first, FIFO within a
+   * level ({@link DynamicBatcher#submit(List, long, int)}).
+   */
+  public CompletableFuture<List<float[]>> submit(List<ModelInput> items, long deadlineNanos, int priority) {
+    return batcher.submit(items, deadlineNanos, priority);
   }
 
   /**
@@ -108,9 +116,10 @@ public final class BatchedModel implements InferenceRunner, AutoCloseable {
     batcher.unexpect(items);
   }
 
-  /** {@link #submit} of items announced by {@link #expect}. */
-  public CompletableFuture<List<float[]>> submitExpected(List<ModelInput> items, long deadlineNanos) {
-    return batcher.submit(items, deadlineNanos, 0, true);
+  /** {@link #submit(List, long, int)} of items announced by {@link #expect}. */
+  public CompletableFuture<List<float[]>> submitExpected(
+      List<ModelInput> items, long deadlineNanos, int priority) {
+    return batcher.submit(items, deadlineNanos, priority, true);
   }
 
   /** Synchronous use (no deadline): splits the batch, queues its items, waits for all. */

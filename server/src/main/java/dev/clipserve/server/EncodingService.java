@@ -59,6 +59,12 @@ public final class EncodingService implements AutoCloseable {
             });
   }
 
+  /** Lowest request priority accepted ({@code priority} field of the encode requests). */
+  public static final int MIN_PRIORITY = -100;
+
+  /** Highest request priority accepted. */
+  public static final int MAX_PRIORITY = 100;
+
   /** The clock deadlines are given on ({@link System#nanoTime()}). */
   public NanoClock clock() {
     return clock;
@@ -74,10 +80,18 @@ public final class EncodingService implements AutoCloseable {
     return await(encodeTextsAsync(model, texts, DynamicBatcher.NO_DEADLINE));
   }
 
+  /** {@link #encodeImagesAsync(String, List, long, int)} at priority 0. */
+  public CompletableFuture<Embeddings> encodeImagesAsync(String model, List<ImageInput> images, long deadlineNanos) {
+    return encodeImagesAsync(model, images, deadlineNanos, 0);
+  }
+
   /**
    * Encodes images. Never blocks.
    *
    * @param deadlineNanos on {@link #clock()}, or {@link DynamicBatcher#NO_DEADLINE}
+   * @param priority the items' level in the model's batching queue, {@link #MIN_PRIORITY} to
+   *     {@link #MAX_PRIORITY}: higher levels are sent first, FIFO within a level; outside the
+   *     range the call fails with {@link InvalidRequestException} naming {@code priority}
    * @return completes with the embeddings, or fails with {@link InvalidRequestException} (naming
    *     the field and item index), {@link ModelNotFoundException}, {@link OverloadedException} or
    *     {@link dev.clipserve.server.batch.RejectedException} (RESOURCE_EXHAUSTED), {@link
@@ -87,31 +101,41 @@ public final class EncodingService implements AutoCloseable {
    *     dev.clipserve.server.inference.InferenceException} (INTERNAL). Cancelling it drops the
    *     call's queued items.
    */
-  public CompletableFuture<Embeddings> encodeImagesAsync(String model, List<ImageInput> images, long deadlineNanos) {
+  public CompletableFuture<Embeddings> encodeImagesAsync(
+      String model, List<ImageInput> images, long deadlineNanos, int priority) {
     LoadedModel m;
     try {
       m = resolve(model, Modality.IMAGE, "EncodeImages");
       checkCount("images", "image", images.size());
+      checkPriority(priority);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return pipeline(m, images.size(), () -> preprocessImages(m, images), deadlineNanos);
+    return pipeline(m, images.size(), () -> preprocessImages(m, images), deadlineNanos, priority);
+  }
+
+  /** {@link #encodeTextsAsync(String, List, long, int)} at priority 0. */
+  public CompletableFuture<Embeddings> encodeTextsAsync(String model, List<String> texts, long deadlineNanos) {
+    return encodeTextsAsync(model, texts, deadlineNanos, 0);
   }
 
   /**
-   * Encodes texts; errors and cancellation as {@link #encodeImagesAsync}. Texts longer than the
+   * Encodes texts; errors, priority and cancellation as {@link #encodeImagesAsync(String, List,
+   * long, int)}. Texts longer than the
    * context length are truncated (end token kept); longer than {@link ServerConfig#maxTextChars()}
    * characters are refused.
    */
-  public CompletableFuture<Embeddings> encodeTextsAsync(String model, List<String> texts, long deadlineNanos) {
+  public CompletableFuture<Embeddings> encodeTextsAsync(
+      String model, List<String> texts, long deadlineNanos, int priority) {
     LoadedModel m;
     try {
       m = resolve(model, Modality.TEXT, "EncodeTexts");
       checkCount("texts", "text", texts.size());
+      checkPriority(priority);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return pipeline(m, texts.size(), () -> tokenize(m, texts), deadlineNanos);
+    return pipeline(m, texts.size(), () -> tokenize(m, texts), deadlineNanos, priority);
   }
 
   /**
@@ -121,7 +145,7 @@ public final class EncodingService implements AutoCloseable {
    * announcement ends exactly once: when the items are queued, or when the call ends first.
    */
   private CompletableFuture<Embeddings> pipeline(
-      LoadedModel m, int count, Supplier<List<ModelInput>> preprocess, long deadlineNanos) {
+      LoadedModel m, int count, Supplier<List<ModelInput>> preprocess, long deadlineNanos, int priority) {
     CompletableFuture<Embeddings> out = new CompletableFuture<>();
     AtomicReference<Future<?>> stage = new AtomicReference<>();
     BatchedModel announced = m.runner() instanceof BatchedModel b ? b : null;
@@ -164,8 +188,8 @@ public final class EncodingService implements AutoCloseable {
                 if (runner instanceof BatchedModel batched) {
                   CompletableFuture<List<float[]>> queued =
                       batched == announced && pending.compareAndSet(true, false)
-                          ? batched.submitExpected(items, deadlineNanos)
-                          : batched.submit(items, deadlineNanos);
+                          ? batched.submitExpected(items, deadlineNanos, priority)
+                          : batched.submit(items, deadlineNanos, priority);
                   stage.set(queued);
                   if (out.isDone()) {
                     queued.cancel(false);
@@ -305,6 +329,13 @@ public final class EncodingService implements AutoCloseable {
     if (n > limits.maxItemsPerRequest()) {
       throw new InvalidRequestException(
           field, n + " items, more than the limit of " + limits.maxItemsPerRequest() + " per request");
+    }
+  }
+
+  private static void checkPriority(int priority) {
+    if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+      throw new InvalidRequestException(
+          "priority", priority + " is outside " + MIN_PRIORITY + " to " + MAX_PRIORITY);
     }
   }
 

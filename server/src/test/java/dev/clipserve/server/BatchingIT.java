@@ -99,6 +99,65 @@ class BatchingIT {
   }
 
   @Test
+  void higherPriorityCallOvertakesQueuedLowerPriorityItems() throws Exception {
+    // one item per batch, one executor: the queue order is exactly the order the runner sees
+    ServerConfig config =
+        ServerConfig.defaults(TestServer.MODELS)
+            .withBatching(new BatchingConfig(1, null, -1, -1, -1, 1, false, 0, 1024));
+    Gate gate = new Gate();
+    List<Float> firstPixels = java.util.Collections.synchronizedList(new ArrayList<>());
+    RunnerDecorator recording =
+        (manifest, runner) -> {
+          var gated = gate.decorator().decorate(manifest, runner);
+          return input -> {
+            if (input instanceof ModelInput.ImageBatch b) {
+              firstPixels.add(b.pixels()[0]);
+            }
+            return gated.run(input);
+          };
+        };
+    try (TestServer ts = TestServer.start(config, recording)) {
+      EncoderServiceGrpc.EncoderServiceStub async = EncoderServiceGrpc.newStub(ts.channel);
+      ModelServiceGrpc.ModelServiceBlockingStub models = ModelServiceGrpc.newBlockingStub(ts.channel);
+      CompletableFuture<EncodeImagesResponse> blocker = call(async, uniform(1, 128, 0));
+      assertTrue(gate.entered.await(10, TimeUnit.SECONDS)); // holds the only executor
+      CompletableFuture<EncodeImagesResponse> low = call(async, uniform(2, 0, 0));
+      awaitQueued(models, 2);
+      CompletableFuture<EncodeImagesResponse> high = call(async, uniform(1, 255, 5));
+      awaitQueued(models, 3);
+      gate.open();
+      assertEquals(1, blocker.get(10, TimeUnit.SECONDS).getEmbeddingsCount());
+      assertEquals(1, high.get(10, TimeUnit.SECONDS).getEmbeddingsCount());
+      assertEquals(2, low.get(10, TimeUnit.SECONDS).getEmbeddingsCount());
+      assertEquals(4, firstPixels.size(), "one item per batch: " + firstPixels);
+      // normalization is increasing in the byte value: 255 (high) > 128 (blocker) > 0 (low)
+      assertTrue(firstPixels.get(1) > firstPixels.get(0), "the priority-5 item ran right after the blocker: " + firstPixels);
+      assertTrue(firstPixels.get(2) < firstPixels.get(0), "then the priority-0 items: " + firstPixels);
+      assertEquals(firstPixels.get(2), firstPixels.get(3));
+    }
+  }
+
+  /** {@code images} raw 8x8 images with every byte {@code value}, at {@code priority}. */
+  private static EncodeImagesRequest uniform(int images, int value, int priority) {
+    EncodeImagesRequest.Builder b = EncodeImagesRequest.newBuilder().setModel(MODEL).setPriority(priority);
+    byte[] rgb = new byte[8 * 8 * 3];
+    java.util.Arrays.fill(rgb, (byte) value);
+    for (int i = 0; i < images; i++) {
+      b.addImages(
+          Image.newBuilder().setRaw(RawImage.newBuilder().setHeight(8).setWidth(8).setRgb(ByteString.copyFrom(rgb))));
+    }
+    return b.build();
+  }
+
+  private static void awaitQueued(ModelServiceGrpc.ModelServiceBlockingStub models, int items) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stats(models).getQueuedItems() < items && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(items, stats(models).getQueuedItems());
+  }
+
+  @Test
   void expiredCallEndsDeadlineExceededWhileAnotherBatchRuns() throws Exception {
     Gate gate = new Gate();
     try (TestServer ts = TestServer.start(ServerConfig.defaults(TestServer.MODELS), gate.decorator())) {

@@ -235,6 +235,22 @@ class EncoderServiceIT {
   }
 
   @Test
+  void priorityOutsideItsRangeNamesPriority() throws IOException {
+    byte[] png = golden("tiny-teacher-image", 0);
+    EncodeImagesRequest images =
+        EncodeImagesRequest.newBuilder()
+            .setModel("teacher").setPriority(101).addImages(dev.clipserve.api.v1.Image.newBuilder()
+                .setEncoded(com.google.protobuf.ByteString.copyFrom(png)))
+            .build();
+    expect(Status.Code.INVALID_ARGUMENT, "priority: 101 is outside -100 to 100", () -> client.encodeImages(images));
+    expect(Status.Code.INVALID_ARGUMENT, "priority: -101 is outside -100 to 100",
+        () -> client.encodeTexts(EncodeTextsRequest.newBuilder().setModel("teacher").addTexts("a cat").setPriority(-101).build()));
+    assertEquals(1, client.encodeImages(images.toBuilder().setPriority(100).build()).embeddings().size(), "100 is in range");
+    assertEquals(1, client.encodeTexts(
+        EncodeTextsRequest.newBuilder().setModel("teacher").addTexts("a cat").setPriority(-100).build()).embeddings().size());
+  }
+
+  @Test
   void unknownModelIsNotFound() {
     expect(Status.Code.NOT_FOUND, "no model named 'vit-h-14'", () -> client.encodeTexts("vit-h-14", List.of("a cat")));
     expect(Status.Code.NOT_FOUND, "no model named 'vit-h-14'", () -> client.encodeImages("vit-h-14", List.of(new byte[] {1})));

@@ -46,7 +46,7 @@ public final class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceI
           default -> images.add(null);
         }
       }
-      call = encoding.encodeImagesAsync(request.getModel(), images, deadlineNanos());
+      call = encoding.encodeImagesAsync(request.getModel(), images, deadlineNanos(), request.getPriority());
     } catch (Exception e) {
       response.onError(Statuses.toStatus("EncodeImages", e));
       return;
@@ -70,7 +70,8 @@ public final class EncoderGrpcService extends EncoderServiceGrpc.EncoderServiceI
     CompletableFuture<Embeddings> call;
     try {
       checkAlive();
-      call = encoding.encodeTextsAsync(request.getModel(), request.getTextsList(), deadlineNanos());
+      call = encoding.encodeTextsAsync(
+              request.getModel(), request.getTextsList(), deadlineNanos(), request.getPriority());
     } catch (Exception e) {
       response.onError(Statuses.toStatus("EncodeTexts", e));
       return;
