@@ -65,34 +65,29 @@ final class BatcherBench {
   private BatcherBench() {}
 
   static void main(String[] args) throws Exception {
-    Map<String, String> opt = new LinkedHashMap<>();
-    opt.put("--models", "target/bench-models");
-    opt.put("--seconds", "6");
-    opt.put("--warmup", "2");
-    opt.put("--callers", "32");
-    opt.put("--max-batch-size", "best");
-    opt.put("--max-queue-delay-us", "auto");
-    opt.put("--raw-batch-sizes", "1,8,16,32");
-    opt.put("--instances", "student");
-    opt.put("--threads", "0");
-    opt.put("--preprocess-threads", "0");
-    opt.put("--roles", "teacher,student");
-    opt.put("--out", "target/bench/batcher.json");
-    for (int i = 0; i < args.length; i += 2) {
-      if (!opt.containsKey(args[i]) || i + 1 >= args.length) {
-        throw new IllegalArgumentException("unknown option or missing value: " + args[i] + " (options: " + opt.keySet() + ")");
-      }
-      opt.put(args[i], args[i + 1]);
-    }
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("--models", "target/bench-models");
+    defaults.put("--seconds", "6");
+    defaults.put("--warmup", "2");
+    defaults.put("--callers", "32");
+    defaults.put("--max-batch-size", "best");
+    defaults.put("--max-queue-delay-us", "auto");
+    defaults.put("--raw-batch-sizes", "1,8,16,32");
+    defaults.put("--instances", "student");
+    defaults.put("--threads", "0");
+    defaults.put("--preprocess-threads", "0");
+    defaults.put("--roles", "teacher,student");
+    defaults.put("--out", "target/bench/batcher.json");
+    BenchOptions opt = BenchOptions.parse(args, defaults);
     Settings s =
         new Settings(
-            Double.parseDouble(opt.get("--seconds")),
-            Double.parseDouble(opt.get("--warmup")),
-            Integer.parseInt(opt.get("--callers")),
+            opt.getDouble("--seconds"),
+            opt.getDouble("--warmup"),
+            opt.getInt("--callers"),
             opt.get("--max-batch-size").equals("best") ? -1 : Integer.parseInt(opt.get("--max-batch-size")),
             opt.get("--max-queue-delay-us").equals("auto") ? -1 : Long.parseLong(opt.get("--max-queue-delay-us")),
-            java.util.Arrays.stream(opt.get("--raw-batch-sizes").split(",")).mapToInt(Integer::parseInt).toArray(),
-            Integer.parseInt(opt.get("--preprocess-threads")));
+            opt.getInts("--raw-batch-sizes"),
+            opt.getInt("--preprocess-threads"));
     Path repo = Path.of(opt.get("--models"));
     Map<String, Path> byRole = modelsByRole(repo);
     Bench.intraOpThreads = opt.get("--threads");
@@ -128,8 +123,7 @@ final class BatcherBench {
     doc.put("instances", instances);
     printTable(models, instances);
     Path out = Path.of(opt.get("--out"));
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(doc), StandardCharsets.UTF_8);
+    BenchOptions.writeJson(out, doc);
     System.out.println("wrote " + out);
   }
 

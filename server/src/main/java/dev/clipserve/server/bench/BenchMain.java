@@ -24,6 +24,15 @@ public final class BenchMain {
     }
     String command = args.length == 0 ? "--help" : args[0];
     String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+    try {
+      run(command, rest);
+    } catch (BenchOptions.UsageException e) {
+      System.err.println("clipserve-bench " + command + ": " + e.getMessage() + " (see --help)");
+      System.exit(2);
+    }
+  }
+
+  private static void run(String command, String[] rest) throws Exception {
     switch (command) {
       case "encode" -> EncodeBench.main(rest);
       case "batcher" -> BatcherBench.main(rest);

@@ -44,21 +44,16 @@ final class EncodeBench {
   record Row(String model, String architecture, int batch, double rawOrtIps, double serverIps, double serverOverPercent) {}
 
   static void main(String[] args) throws Exception {
-    Map<String, String> opt = new LinkedHashMap<>();
-    opt.put("--models", "target/bench-models");
-    opt.put("--batch-sizes", "1,8,32");
-    opt.put("--seconds", "8");
-    opt.put("--threads", "0");
-    opt.put("--out", "target/bench/encode.json");
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!opt.containsKey(args[i])) {
-        throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-      opt.put(args[i], args[i + 1]);
-    }
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("--models", "target/bench-models");
+    defaults.put("--batch-sizes", "1,8,32");
+    defaults.put("--seconds", "8");
+    defaults.put("--threads", "0");
+    defaults.put("--out", "target/bench/encode.json");
+    BenchOptions opt = BenchOptions.parse(args, defaults);
     Path models = Path.of(opt.get("--models"));
-    int[] batches = java.util.Arrays.stream(opt.get("--batch-sizes").split(",")).mapToInt(Integer::parseInt).toArray();
-    double seconds = Double.parseDouble(opt.get("--seconds"));
+    int[] batches = opt.getInts("--batch-sizes");
+    double seconds = opt.getDouble("--seconds");
     ServerConfig config =
         ServerConfig.parse(
             new String[] {"--models", models.toString(), "--port", "0", "--bind", "127.0.0.1", "--threads", opt.get("--threads")},
@@ -109,8 +104,7 @@ final class EncodeBench {
     doc.put("input", "raw RGB uint8 224x224 (server) / ready float batch (raw ORT)");
     doc.put("rows", rows);
     Path out = Path.of(opt.get("--out"));
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(doc));
+    BenchOptions.writeJson(out, doc);
     System.out.println("wrote " + out);
   }
 

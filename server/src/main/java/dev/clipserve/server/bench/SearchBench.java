@@ -59,20 +59,34 @@ public final class SearchBench {
   private SearchBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = parse(args);
-    List<Integer> sizes = ints(opts.getOrDefault("sizes", "100000"));
-    List<Integer> dims = ints(opts.getOrDefault("dims", "128,512"));
-    List<Integer> efs = ints(opts.getOrDefault("ef", "50,100,200,400"));
-    String distribution = opts.getOrDefault("distribution", "clustered");
-    int queries = Integer.parseInt(opts.getOrDefault("queries", "200"));
-    int m = Integer.parseInt(opts.getOrDefault("m", "16"));
-    int beam = Integer.parseInt(opts.getOrDefault("beam", "100"));
-    int threads = Integer.parseInt(opts.getOrDefault("threads", "1"));
-    float scale = Float.parseFloat(opts.getOrDefault("scale", "1.0"));
-    int pool = Integer.parseInt(opts.getOrDefault("pool", "200"));
-    int commitItems = Integer.parseInt(opts.getOrDefault("commit-items", "200"));
-    Path out = Path.of(opts.getOrDefault("out", "target/bench/search.json"));
-    Path base = opts.containsKey("dir") ? Path.of(opts.get("dir")) : Files.createTempDirectory("clipserve-bench");
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("--sizes", "100000");
+    defaults.put("--dims", "128,512");
+    defaults.put("--ef", "50,100,200,400");
+    defaults.put("--distribution", "clustered");
+    defaults.put("--queries", "200");
+    defaults.put("--m", "16");
+    defaults.put("--beam", "100");
+    defaults.put("--threads", "1");
+    defaults.put("--scale", "1.0");
+    defaults.put("--pool", "200");
+    defaults.put("--commit-items", "200");
+    defaults.put("--out", "target/bench/search.json");
+    defaults.put("--dir", ""); // empty: a temporary folder
+    BenchOptions opts = BenchOptions.parse(args, defaults);
+    List<Integer> sizes = ints(opts.getInts("--sizes"));
+    List<Integer> dims = ints(opts.getInts("--dims"));
+    List<Integer> efs = ints(opts.getInts("--ef"));
+    String distribution = opts.get("--distribution");
+    int queries = opts.getInt("--queries");
+    int m = opts.getInt("--m");
+    int beam = opts.getInt("--beam");
+    int threads = opts.getInt("--threads");
+    float scale = (float) opts.getDouble("--scale");
+    int pool = opts.getInt("--pool");
+    int commitItems = opts.getInt("--commit-items");
+    Path out = Path.of(opts.get("--out"));
+    Path base = opts.get("--dir").isEmpty() ? Files.createTempDirectory("clipserve-bench") : Path.of(opts.get("--dir"));
 
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("machine", Map.of(
@@ -90,13 +104,13 @@ public final class SearchBench {
         for (int n : sizes) {
           runs.add(run(base.resolve("idx-" + n + "-" + dim), n, dim, distribution, queries, efs, m, beam, threads,
               scale, pool));
-          write(out, report);
+          BenchOptions.writeJson(out, report);
         }
       }
       if (commitItems > 0) {
         report.put("durable_upserts", commitBench(base.resolve("commits"), commitItems));
       }
-      write(out, report);
+      BenchOptions.writeJson(out, report);
       System.out.println("wrote " + out.toAbsolutePath());
     } finally {
       deleteTree(base);
@@ -391,38 +405,8 @@ public final class SearchBench {
     return Math.round(v * 1000) / 1000.0;
   }
 
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("search")) {
-        continue; // the dispatcher's sub-command name
-      }
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("expected --name value, got " + a);
-      }
-      String key = a.substring(2);
-      int eq = key.indexOf('=');
-      if (eq >= 0) {
-        m.put(key.substring(0, eq), key.substring(eq + 1));
-      } else if (i + 1 < args.length) {
-        m.put(key, args[++i]);
-      } else {
-        throw new IllegalArgumentException("missing value for " + a);
-      }
-    }
-    return m;
-  }
-
-  private static List<Integer> ints(String csv) {
-    return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
-  }
-
-  private static void write(Path out, Map<String, Object> report) throws IOException {
-    if (out.getParent() != null) {
-      Files.createDirectories(out.getParent());
-    }
-    Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(report));
+  private static List<Integer> ints(int[] values) {
+    return Arrays.stream(values).boxed().toList();
   }
 
   private static void deleteTree(Path p) throws IOException {
