@@ -41,6 +41,7 @@ class ClosedLoopRunnerTest {
       pending.add(f);
       return f;
     };
+    long endNanos = clock.nanoTime() + Duration.ofMillis(50).toNanos();
     CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
       try {
         return runner.run(new ClosedLoopRunner.Config(
@@ -50,10 +51,13 @@ class ClosedLoopRunnerTest {
         throw new IllegalStateException(e);
       }
     });
-    // The "server": answers the oldest call after 1 ms of fake time, until the run is over.
+    // The "server": once all three callers have a call pending (or the run's time is over and
+    // the callers are draining), answers the oldest after 1 ms of fake time. Waiting for three
+    // keeps the test independent of how fast the runner's threads start.
     long giveUp = System.nanoTime() + 10_000_000_000L;
     while (!run.isDone() && System.nanoTime() < giveUp) {
-      CompletableFuture<Integer> f = pending.poll();
+      boolean ready = pending.size() >= 3 || clock.nanoTime() >= endNanos;
+      CompletableFuture<Integer> f = ready ? pending.poll() : null;
       if (f == null) {
         Thread.onSpinWait();
         continue;
